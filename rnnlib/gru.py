@@ -1,0 +1,146 @@
+"""The GRU layer: one step, and a whole sequence.
+
+Weights are packed in the order **z, r, n**: Wx (D, 3H), Wh (H, 3H), b (3H,)::
+
+    z = sigmoid(x Wxz + h_prev Whz + bz)           update gate
+    r = sigmoid(x Wxr + h_prev Whr + br)           reset gate
+    n = tanh(x Wxn + (r * h_prev) Whn + bn)        candidate state
+    h = z * h_prev + (1 - z) * n
+
+This is the form of Cho et al. (2014): the reset gate scales h_prev *before* the
+matrix product. cuDNN and PyTorch's ``nn.GRU`` apply it *after* the product and keep
+a second bias there, ``n = tanh(x Wxn + bxn + r * (h_prev Whn + bhn))``; the two cells
+are equally expressive in practice but not the same function, so their weights do
+not carry over. Both keep z on the old state, as here.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
+from .validate import check_inputs
+
+
+class GRUStepCache(NamedTuple):
+    x: object  # (N, D)
+    h_prev: object  # (N, H)
+    Wx: object  # (D, 3H)
+    Wh: object  # (H, 3H)
+    zr: object  # (N, 2H): z and r after the sigmoid
+    n: object  # (N, H)
+
+
+def _gru_cell(xp, xw, h_prev, Wh):
+    """New state from the input projection xw = x Wx + b (N, 3H) and h_prev (N, H)."""
+    H = h_prev.shape[1]
+    zr = sigmoid(xw[:, : 2 * H] + h_prev @ Wh[:, : 2 * H])  # (N, 2H)
+    z, r = zr[:, :H], zr[:, H:]
+    n = xp.tanh(xw[:, 2 * H :] + (r * h_prev) @ Wh[:, 2 * H :])
+    h = z * h_prev + (1.0 - z) * n
+    return h, zr, n
+
+
+def _gru_cell_backward(xp, dh, h_prev, Wh, zr, n):
+    """Gradients of the packed pre-activation (N, 3H) and of h_prev (N, H)."""
+    H = h_prev.shape[1]
+    z, r = zr[:, :H], zr[:, H:]
+    dn_pre = dh * (1.0 - z) * tanh_grad_from_output(n)  # through tanh: 1 - n**2
+    d_rh = dn_pre @ Wh[:, 2 * H :].T  # gradient of r * h_prev
+    dzr = xp.concat([dh * (h_prev - n), d_rh * h_prev], axis=1)  # dz, dr
+    dzr_pre = dzr * sigmoid_grad_from_output(zr)  # through sigmoid: s(1 - s)
+    dh_prev = dh * z + d_rh * r + dzr_pre @ Wh[:, : 2 * H].T
+    return xp.concat([dzr_pre, dn_pre], axis=1), dh_prev
+
+
+def _gru_dWh(xp, h_prev, r, da, H):
+    """dWh (H, 3H) from the rows of h_prev and r (M, H) and da (M, 3H)."""
+    return xp.concat([h_prev.T @ da[:, : 2 * H], (r * h_prev).T @ da[:, 2 * H :]], axis=1)
+
+
+def gru_step_forward(x, h_prev, Wx, Wh, b):
+    """One GRU step (Cho et al. 2014 form, see the module docstring).
+
+    Inputs: x (N, D), h_prev (N, H), Wx (D, 3H), Wh (H, 3H), b (3H,), with the 3H
+    columns in the order z, r, n.
+    Returns ``(h, cache)`` with h (N, H).
+    """
+    xp, _ = check_inputs(x=(x, "N D"), h_prev=(h_prev, "N H"), Wx=(Wx, "D 3H"),
+                         Wh=(Wh, "H 3H"), b=(b, "3H"))
+    h, zr, n = _gru_cell(xp, x @ Wx + b, h_prev, Wh)
+    return h, GRUStepCache(x, h_prev, Wx, Wh, zr, n)
+
+
+def gru_step_backward(dh, cache):
+    """Backward of :func:`gru_step_forward`.
+
+    Inputs: dh (N, H), the upstream gradient of h; the cache.
+    Returns ``(dx, dh_prev, dWx, dWh, db)`` with the shapes of x, h_prev, Wx, Wh, b.
+    """
+    x, h_prev, Wx, Wh, zr, n = cache
+    xp, dims = check_inputs(dh=(dh, "N H"), h_prev=(h_prev, "N H"))
+    H = dims["H"]
+    da, dh_prev = _gru_cell_backward(xp, dh, h_prev, Wh, zr, n)  # (N, 3H), (N, H)
+    dx = da @ Wx.T
+    dWx = x.T @ da
+    dWh = _gru_dWh(xp, h_prev, zr[:, H:], da, H)
+    db = xp.sum(da, axis=0)
+    return dx, dh_prev, dWx, dWh, db
+
+
+class GRUCache(NamedTuple):
+    x: object  # (N, T, D)
+    h0: object  # (N, H)
+    Wx: object  # (D, 3H)
+    Wh: object  # (H, 3H)
+    h: object  # (N, T, H)
+    zr: object  # (N, T, 2H)
+    n: object  # (N, T, H)
+
+
+def gru_forward(x, h0, Wx, Wh, b):
+    """Run a GRU over a whole sequence.
+
+    Inputs: x (N, T, D), h0 (N, H), Wx (D, 3H), Wh (H, 3H), b (3H,).
+    Returns ``(h, cache)`` with h (N, T, H).
+    """
+    xp, dims = check_inputs(x=(x, "N T D"), h0=(h0, "N H"), Wx=(Wx, "D 3H"),
+                            Wh=(Wh, "H 3H"), b=(b, "3H"))
+    N, T, D, H = dims["N"], dims["T"], dims["D"], dims["H"]
+    xw = xp.reshape(xp.reshape(x, (N * T, D)) @ Wx + b, (N, T, 3 * H))  # all steps at once
+    hs, zrs, ns = [], [], []
+    h = h0
+    for t in range(T):
+        h, zr, n = _gru_cell(xp, xw[:, t, :], h, Wh)
+        hs.append(h)
+        zrs.append(zr)
+        ns.append(n)
+    h = xp.stack(hs, axis=1)
+    return h, GRUCache(x, h0, Wx, Wh, h, xp.stack(zrs, axis=1), xp.stack(ns, axis=1))
+
+
+def gru_backward(dh, cache):
+    """Backpropagation through time for :func:`gru_forward`.
+
+    Inputs: dh (N, T, H), the upstream gradient of every step's hidden state; the
+    gradient through time is added inside.
+    Returns ``(dx, dh0, dWx, dWh, db)``: dx (N, T, D), dh0 (N, H), dWx (D, 3H),
+    dWh (H, 3H), db (3H,).
+    """
+    x, h0, Wx, Wh, h, zr, n = cache
+    xp, dims = check_inputs(dh=(dh, "N T H"), h=(h, "N T H"), x=(x, "N T D"))
+    N, T, D, H = dims["N"], dims["T"], dims["D"], dims["H"]
+    h_prev = xp.concat([h0[:, None, :], h[:, :-1, :]], axis=1)  # (N, T, H)
+    das = [None] * T
+    dh_next = xp.zeros_like(h0)
+    for t in reversed(range(T)):
+        das[t], dh_next = _gru_cell_backward(
+            xp, dh[:, t, :] + dh_next, h_prev[:, t, :], Wh, zr[:, t, :], n[:, t, :]
+        )
+    da = xp.reshape(xp.stack(das, axis=1), (N * T, 3 * H))
+    flat = lambda a: xp.reshape(a, (N * T, H))  # noqa: E731
+    dx = xp.reshape(da @ Wx.T, (N, T, D))
+    dWx = xp.reshape(x, (N * T, D)).T @ da
+    dWh = _gru_dWh(xp, flat(h_prev), flat(zr[:, :, H:]), da, H)
+    db = xp.sum(da, axis=0)
+    return dx, dh_next, dWx, dWh, db
