@@ -78,7 +78,7 @@ def gru_step_backward(dh, cache):
     Returns ``(dx, dh_prev, dWx, dWh, db)`` with the shapes of x, h_prev, Wx, Wh, b.
     """
     x, h_prev, Wx, Wh, zr, n = cache
-    xp, dims = check_inputs(dh=(dh, "N H"), h_prev=(h_prev, "N H"))
+    xp, dims = check_inputs(h_prev=(h_prev, "N H"), dh=(dh, "N H"))
     H = dims["H"]
     da, dh_prev = _gru_cell_backward(xp, dh, h_prev, Wh, zr, n)  # (N, 3H), (N, H)
     dx = da @ Wx.T
@@ -89,34 +89,37 @@ def gru_step_backward(dh, cache):
 
 
 class GRUCache(NamedTuple):
-    x: object  # (N, T, D)
+    """What gru_backward needs; per-step arrays are time-major, (T, N, .)."""
+
+    x: object  # (T*N, D): the inputs, time-major and flattened
     h0: object  # (N, H)
     Wx: object  # (D, 3H)
     Wh: object  # (H, 3H)
-    h: object  # (N, T, H)
-    zr: object  # (N, T, 2H)
-    n: object  # (N, T, H)
+    h: object  # (T, N, H)
+    zr: object  # (T, N, 2H)
+    n: object  # (T, N, H)
 
 
 def gru_forward(x, h0, Wx, Wh, b):
     """Run a GRU over a whole sequence.
 
     Inputs: x (N, T, D), h0 (N, H), Wx (D, 3H), Wh (H, 3H), b (3H,).
-    Returns ``(h, cache)`` with h (N, T, H).
+    Returns ``(h, cache)`` with h (N, T, H). The loop is :func:`gru_step_forward`'s,
+    with the input projection ``x Wx + b`` of all T steps done first as one matrix
+    product: only the products with Wh are sequential.
     """
     xp, dims = check_inputs(x=(x, "N T D"), h0=(h0, "N H"), Wx=(Wx, "D 3H"),
                             Wh=(Wh, "H 3H"), b=(b, "3H"))
     N, T, D, H = dims["N"], dims["T"], dims["D"], dims["H"]
-    xw = xp.reshape(xp.reshape(x, (N * T, D)) @ Wx + b, (N, T, 3 * H))  # all steps at once
-    hs, zrs, ns = [], [], []
+    x_tm = xp.reshape(xp.permute_dims(x, (1, 0, 2)), (T * N, D))  # time-major rows
+    xw = xp.reshape(x_tm @ Wx + b, (T, N, 3 * H))  # all steps at once
+    hs, ns = xp.empty((T, N, H), dtype=xw.dtype), xp.empty((T, N, H), dtype=xw.dtype)
+    zrs = xp.empty((T, N, 2 * H), dtype=xw.dtype)
     h = h0
     for t in range(T):
-        h, zr, n = _gru_cell(xp, xw[:, t, :], h, Wh)
-        hs.append(h)
-        zrs.append(zr)
-        ns.append(n)
-    h = xp.stack(hs, axis=1)
-    return h, GRUCache(x, h0, Wx, Wh, h, xp.stack(zrs, axis=1), xp.stack(ns, axis=1))
+        h, zrs[t, ...], ns[t, ...] = _gru_cell(xp, xw[t, ...], h, Wh)
+        hs[t, ...] = h
+    return xp.permute_dims(hs, (1, 0, 2)), GRUCache(x_tm, h0, Wx, Wh, hs, zrs, ns)
 
 
 def gru_backward(dh, cache):
@@ -127,20 +130,21 @@ def gru_backward(dh, cache):
     Returns ``(dx, dh0, dWx, dWh, db)``: dx (N, T, D), dh0 (N, H), dWx (D, 3H),
     dWh (H, 3H), db (3H,).
     """
-    x, h0, Wx, Wh, h, zr, n = cache
-    xp, dims = check_inputs(dh=(dh, "N T H"), h=(h, "N T H"), x=(x, "N T D"))
-    N, T, D, H = dims["N"], dims["T"], dims["D"], dims["H"]
-    h_prev = xp.concat([h0[:, None, :], h[:, :-1, :]], axis=1)  # (N, T, H)
-    das = [None] * T
+    x_tm, h0, Wx, Wh, h, zr, n = cache
+    T, N, H = h.shape
+    xp, _ = check_inputs(dh=(dh, f"{N} {T} {H}"), h0=(h0, "N H"))
+    dh_tm = xp.permute_dims(dh, (1, 0, 2))  # (T, N, H)
+    h_prev = xp.concat([h0[None, ...], h[:-1, ...]], axis=0)  # (T, N, H)
+    da = xp.empty((T, N, 3 * H), dtype=h.dtype)
     dh_next = xp.zeros_like(h0)
     for t in reversed(range(T)):
-        das[t], dh_next = _gru_cell_backward(
-            xp, dh[:, t, :] + dh_next, h_prev[:, t, :], Wh, zr[:, t, :], n[:, t, :]
+        da[t, ...], dh_next = _gru_cell_backward(
+            xp, dh_tm[t, ...] + dh_next, h_prev[t, ...], Wh, zr[t, ...], n[t, ...]
         )
-    da = xp.reshape(xp.stack(das, axis=1), (N * T, 3 * H))
-    flat = lambda a: xp.reshape(a, (N * T, H))  # noqa: E731
-    dx = xp.reshape(da @ Wx.T, (N, T, D))
-    dWx = xp.reshape(x, (N * T, D)).T @ da
+    da = xp.reshape(da, (T * N, 3 * H))
+    flat = lambda a: xp.reshape(a, (T * N, H))  # noqa: E731
+    dx = xp.permute_dims(xp.reshape(da @ Wx.T, (T, N, -1)), (1, 0, 2))
+    dWx = x_tm.T @ da
     dWh = _gru_dWh(xp, flat(h_prev), flat(zr[:, :, H:]), da, H)
     db = xp.sum(da, axis=0)
     return dx, dh_next, dWx, dWh, db

@@ -29,7 +29,7 @@ def affine_forward(x, W, b):
 def affine_backward(dout, cache):
     """Backward of :func:`affine_forward`: dout (N, V) -> ``(dx, dW, db)``."""
     x, W = cache
-    xp, _ = check_inputs(dout=(dout, "N V"), x=(x, "N D"), W=(W, "D V"))
+    xp, _ = check_inputs(x=(x, "N D"), W=(W, "D V"), dout=(dout, "N V"))
     return dout @ W.T, x.T @ dout, xp.sum(dout, axis=0)
 
 
@@ -51,7 +51,7 @@ def temporal_affine_backward(dout, cache):
     the weight gradients summed over all N*T steps.
     """
     h, W = cache
-    xp, dims = check_inputs(dout=(dout, "N T V"), h=(h, "N T H"), W=(W, "H V"))
+    xp, dims = check_inputs(h=(h, "N T H"), W=(W, "H V"), dout=(dout, "N T V"))
     N, T, H, V = dims["N"], dims["T"], dims["H"], dims["V"]
     d2 = xp.reshape(dout, (N * T, V))
     dh = xp.reshape(d2 @ W.T, (N, T, H))
@@ -90,7 +90,7 @@ def embedding_backward(dout, cache):
     Rows of tokens that occur several times add up; rows never used get zeros.
     """
     idx, W = cache
-    xp, dims = check_inputs(dout=(dout, "N T D"), W=(W, "V D"))
+    xp, dims = check_inputs(idx=(idx, "N T", "integral"), W=(W, "V D"), dout=(dout, "N T D"))
     N, T, D, V = dims["N"], dims["T"], dims["D"], dims["V"]
     one_hot = _one_hot(xp, xp.reshape(idx, (N * T,)), V, dout.dtype)  # (N*T, V)
     return one_hot.T @ xp.reshape(dout, (N * T, D))

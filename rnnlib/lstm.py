@@ -10,8 +10,7 @@ The four gates share one packed pre-activation ``a = x Wx + h_prev Wh + b`` of s
     c = f * c_prev + i * g             (the remember gate: the new long-term memory)
     h = o * tanh(c)                    (the use gate: the new short-term memory)
 
-In the cache the gates stay packed as one (N, 4H) array ``gates = [i, f, o, g]``, so
-the backward pass forms the packed ``da`` with one concatenation.
+A step's cache keeps the gates packed as one (N, 4H) array ``gates = [i, f, o, g]``.
 """
 
 from __future__ import annotations
@@ -33,25 +32,27 @@ class LSTMStepCache(NamedTuple):
 
 
 def _lstm_cell(xp, a, c_prev):
-    """Gates and new state from the packed pre-activation a (N, 4H) and c_prev (N, H)."""
+    """One step from the packed pre-activation a (N, 4H) and c_prev (N, H).
+
+    Returns h, c, ifo (N, 3H: the three sigmoid gates), g (N, H) and tanh(c).
+    """
     H = c_prev.shape[1]
-    gates = xp.concat([sigmoid(a[:, : 3 * H]), xp.tanh(a[:, 3 * H :])], axis=1)  # (N, 4H)
-    i, f, o, g = (gates[:, k * H : (k + 1) * H] for k in range(4))
-    c = f * c_prev + i * g
+    ifo = sigmoid(a[:, : 3 * H])  # input, forget, output gates, (N, 3H)
+    g = xp.tanh(a[:, 3 * H :])  # candidate, (N, H)
+    c = ifo[:, H : 2 * H] * c_prev + ifo[:, :H] * g
     tanh_c = xp.tanh(c)
-    return o * tanh_c, c, gates, tanh_c
+    return ifo[:, 2 * H :] * tanh_c, c, ifo, g, tanh_c
 
 
-def _lstm_cell_backward(xp, dh, dc, c_prev, gates, tanh_c):
-    """Gradients of the packed pre-activation (N, 4H) and of c_prev (N, H)."""
+def _lstm_cell_backward(xp, dh, dc, c_prev, ifo, g, tanh_c):
+    """Gradients of the pre-activations, d_ifo (N, 3H) and dg (N, H), and of c_prev."""
     H = c_prev.shape[1]
-    i, f, o, g = (gates[:, k * H : (k + 1) * H] for k in range(4))
+    i, f, o = ifo[:, :H], ifo[:, H : 2 * H], ifo[:, 2 * H :]
     dc = dc + dh * o * tanh_grad_from_output(tanh_c)  # h = o * tanh(c): 1 - tanh(c)**2
-    d_gates = xp.concat([dc * g, dc * c_prev, dh * tanh_c, dc * i], axis=1)  # di, df, do, dg
-    local = xp.concat(  # through sigmoid: s(1 - s); through tanh: 1 - g**2
-        [sigmoid_grad_from_output(gates[:, : 3 * H]), tanh_grad_from_output(g)], axis=1
-    )
-    return d_gates * local, dc * f
+    d_ifo = xp.concat([dc * g, dc * c_prev, dh * tanh_c], axis=1)  # di, df, do
+    d_ifo = d_ifo * sigmoid_grad_from_output(ifo)  # through sigmoid: s(1 - s)
+    dg = dc * i * tanh_grad_from_output(g)  # through tanh: 1 - g**2
+    return d_ifo, dg, dc * f
 
 
 def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
@@ -65,7 +66,8 @@ def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
     xp, _ = check_inputs(x=(x, "N D"), h_prev=(h_prev, "N H"), c_prev=(c_prev, "N H"),
                          Wx=(Wx, "D 4H"), Wh=(Wh, "H 4H"), b=(b, "4H"))
     a = x @ Wx + h_prev @ Wh + b  # (N, 4H)
-    h, c, gates, tanh_c = _lstm_cell(xp, a, c_prev)
+    h, c, ifo, g, tanh_c = _lstm_cell(xp, a, c_prev)
+    gates = xp.concat([ifo, g], axis=1)  # i, f, o, g
     return h, c, LSTMStepCache(x, h_prev, c_prev, Wx, Wh, gates, tanh_c)
 
 
@@ -77,8 +79,11 @@ def lstm_step_backward(dh, dc, cache):
     c_prev, Wx, Wh, b.
     """
     x, h_prev, c_prev, Wx, Wh, gates, tanh_c = cache
-    xp, _ = check_inputs(dh=(dh, "N H"), dc=(dc, "N H"), c_prev=(c_prev, "N H"))
-    da, dc_prev = _lstm_cell_backward(xp, dh, dc, c_prev, gates, tanh_c)  # (N, 4H), (N, H)
+    xp, dims = check_inputs(c_prev=(c_prev, "N H"), dh=(dh, "N H"), dc=(dc, "N H"))
+    H = dims["H"]
+    d_ifo, dg, dc_prev = _lstm_cell_backward(xp, dh, dc, c_prev, gates[:, : 3 * H],
+                                             gates[:, 3 * H :], tanh_c)
+    da = xp.concat([d_ifo, dg], axis=1)  # (N, 4H)
     dx = da @ Wx.T
     dh_prev = da @ Wh.T
     dWx = x.T @ da
@@ -88,15 +93,19 @@ def lstm_step_backward(dh, dc, cache):
 
 
 class LSTMCache(NamedTuple):
-    x: object  # (N, T, D)
+    """What lstm_backward needs. Per-step arrays are time-major, (T, N, .), so that the
+    slice of one step is contiguous in memory."""
+
+    x: object  # (T*N, D): the inputs, time-major and flattened
     h0: object  # (N, H)
     c0: object  # (N, H)
     Wx: object  # (D, 4H)
     Wh: object  # (H, 4H)
-    h: object  # (N, T, H): hidden state after every step
-    c: object  # (N, T, H): cell state after every step
-    gates: object  # (N, T, 4H)
-    tanh_c: object  # (N, T, H)
+    h: object  # (T, N, H): hidden state after every step
+    c: object  # (T, N, H): cell state after every step
+    ifo: object  # (T, N, 3H): input, forget and output gates
+    g: object  # (T, N, H): candidate
+    tanh_c: object  # (T, N, H)
 
 
 def lstm_forward(x, h0, Wx, Wh, b, c0=None):
@@ -104,26 +113,28 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
 
     Inputs: x (N, T, D), h0 (N, H), Wx (D, 4H), Wh (H, 4H), b (4H,), and c0 (N, H),
     the initial cell state (zeros if not given).
-    Returns ``(h, cache)`` with h (N, T, H); the cell states are in ``cache.c``
-    (N, T, H), so ``cache.c[:, -1]`` carries the memory into a next chunk.
+    Returns ``(h, cache)`` with h (N, T, H). The cell states are in ``cache.c``,
+    time-major (T, N, H), so ``cache.c[-1]`` carries the memory into a next chunk.
+    The loop is :func:`lstm_step_forward`'s, with the input projection ``x Wx + b`` of
+    all T steps done first as one matrix product: only ``h_prev Wh`` is sequential.
     """
     xp, dims = check_inputs(x=(x, "N T D"), h0=(h0, "N H"), c0=(c0, "N H"),
                             Wx=(Wx, "D 4H"), Wh=(Wh, "H 4H"), b=(b, "4H"))
     N, T, D, H = dims["N"], dims["T"], dims["D"], dims["H"]
     if c0 is None:
         c0 = xp.zeros_like(h0)
-    xw = xp.reshape(xp.reshape(x, (N * T, D)) @ Wx + b, (N, T, 4 * H))  # all steps at once
-    hs, cs, gs, tcs = [], [], [], []
+    x_tm = xp.reshape(xp.permute_dims(x, (1, 0, 2)), (T * N, D))  # time-major rows
+    xw = xp.reshape(x_tm @ Wx + b, (T, N, 4 * H))  # all steps at once
+    new = lambda width: xp.empty((T, N, width), dtype=xw.dtype)  # noqa: E731
+    hs, cs, ifos, gs, tanh_cs = new(H), new(H), new(3 * H), new(H), new(H)
     h, c = h0, c0
     for t in range(T):
-        h, c, gates, tanh_c = _lstm_cell(xp, xw[:, t, :] + h @ Wh, c)
-        hs.append(h)
-        cs.append(c)
-        gs.append(gates)
-        tcs.append(tanh_c)
-    stack = lambda arrays: xp.stack(arrays, axis=1)  # noqa: E731
-    h = stack(hs)
-    return h, LSTMCache(x, h0, c0, Wx, Wh, h, stack(cs), stack(gs), stack(tcs))
+        a = h @ Wh
+        a += xw[t, ...]  # (N, 4H), a fresh array: adding in place saves a copy
+        h, c, ifos[t, ...], gs[t, ...], tanh_cs[t, ...] = _lstm_cell(xp, a, c)
+        hs[t, ...], cs[t, ...] = h, c
+    cache = LSTMCache(x_tm, h0, c0, Wx, Wh, hs, cs, ifos, gs, tanh_cs)
+    return xp.permute_dims(hs, (1, 0, 2)), cache
 
 
 def lstm_backward(dh, cache):
@@ -134,23 +145,23 @@ def lstm_backward(dh, cache):
     Returns ``(dx, dh0, dWx, dWh, db)``: dx (N, T, D), dh0 (N, H), dWx (D, 4H),
     dWh (H, 4H), db (4H,). (The gradient of c0 is not returned.)
     """
-    x, h0, c0, Wx, Wh, h, c, gates, tanh_c = cache
-    xp, dims = check_inputs(dh=(dh, "N T H"), h=(h, "N T H"), x=(x, "N T D"))
-    N, T, D, H = dims["N"], dims["T"], dims["D"], dims["H"]
-    das = [None] * T
+    x_tm, h0, c0, Wx, Wh, h, c, ifo, g, tanh_c = cache
+    T, N, H = h.shape
+    xp, _ = check_inputs(dh=(dh, f"{N} {T} {H}"), h0=(h0, "N H"))
+    dh_tm = xp.permute_dims(dh, (1, 0, 2))  # (T, N, H)
+    da = xp.empty((T, N, 4 * H), dtype=h.dtype)
     dh_next = xp.zeros_like(h0)
     dc_next = xp.zeros_like(h0)
     for t in reversed(range(T)):
-        c_prev = c[:, t - 1, :] if t > 0 else c0
-        da, dc_next = _lstm_cell_backward(
-            xp, dh[:, t, :] + dh_next, dc_next, c_prev, gates[:, t, :], tanh_c[:, t, :]
+        c_prev = c[t - 1, ...] if t > 0 else c0
+        da[t, :, : 3 * H], da[t, :, 3 * H :], dc_next = _lstm_cell_backward(
+            xp, dh_tm[t, ...] + dh_next, dc_next, c_prev, ifo[t, ...], g[t, ...], tanh_c[t, ...]
         )
-        dh_next = da @ Wh.T
-        das[t] = da
-    da = xp.reshape(xp.stack(das, axis=1), (N * T, 4 * H))
-    h_prev = xp.concat([h0[:, None, :], h[:, :-1, :]], axis=1)  # (N, T, H)
-    dx = xp.reshape(da @ Wx.T, (N, T, D))
-    dWx = xp.reshape(x, (N * T, D)).T @ da
-    dWh = xp.reshape(h_prev, (N * T, H)).T @ da
+        dh_next = da[t, ...] @ Wh.T
+    da = xp.reshape(da, (T * N, 4 * H))
+    h_prev = xp.reshape(xp.concat([h0[None, ...], h[:-1, ...]], axis=0), (T * N, H))
+    dx = xp.permute_dims(xp.reshape(da @ Wx.T, (T, N, -1)), (1, 0, 2))
+    dWx = x_tm.T @ da  # summed over all N*T steps
+    dWh = h_prev.T @ da
     db = xp.sum(da, axis=0)
     return dx, dh_next, dWx, dWh, db

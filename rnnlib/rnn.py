@@ -42,7 +42,7 @@ def rnn_step_backward(dh, cache):
     Returns ``(dx, dh_prev, dWx, dWh, db)`` with the shapes of x, h_prev, Wx, Wh, b.
     """
     x, h_prev, Wx, Wh, h = cache
-    xp, _ = check_inputs(dh=(dh, "N H"), h=(h, "N H"))
+    xp, _ = check_inputs(h=(h, "N H"), dh=(dh, "N H"))
     da = dh * tanh_grad_from_output(h)  # through tanh: 1 - h**2, (N, H)
     dx = da @ Wx.T
     dh_prev = da @ Wh.T
@@ -53,11 +53,13 @@ def rnn_step_backward(dh, cache):
 
 
 class RNNCache(NamedTuple):
-    x: object  # (N, T, D)
+    """What rnn_backward needs; per-step arrays are time-major, (T, N, .)."""
+
+    x: object  # (T*N, D): the inputs, time-major and flattened
     h0: object  # (N, H)
     Wx: object  # (D, H)
     Wh: object  # (H, H)
-    h: object  # (N, T, H), the outputs of every step
+    h: object  # (T, N, H): the hidden state after every step
 
 
 def rnn_forward(x, h0, Wx, Wh, b):
@@ -65,18 +67,22 @@ def rnn_forward(x, h0, Wx, Wh, b):
 
     Inputs: x (N, T, D), h0 (N, H), Wx (D, H), Wh (H, H), b (H,).
     Returns ``(h, cache)`` with h (N, T, H), the hidden state after every step.
+    The loop is :func:`rnn_step_forward`'s, with the input projection ``x Wx + b`` of
+    all T steps done first as one matrix product: only ``h_prev Wh`` is sequential.
     """
     xp, dims = check_inputs(x=(x, "N T D"), h0=(h0, "N H"), Wx=(Wx, "D H"),
                             Wh=(Wh, "H H"), b=(b, "H"))
     N, T, D, H = dims["N"], dims["T"], dims["D"], dims["H"]
-    xw = xp.reshape(xp.reshape(x, (N * T, D)) @ Wx + b, (N, T, H))  # all steps at once
-    hs = []
+    x_tm = xp.reshape(xp.permute_dims(x, (1, 0, 2)), (T * N, D))  # time-major rows
+    xw = xp.reshape(x_tm @ Wx + b, (T, N, H))  # all steps at once
+    hs = xp.empty((T, N, H), dtype=xw.dtype)
     h = h0
     for t in range(T):
-        h = xp.tanh(xw[:, t, :] + h @ Wh)
-        hs.append(h)
-    h = xp.stack(hs, axis=1)
-    return h, RNNCache(x, h0, Wx, Wh, h)
+        a = h @ Wh
+        a += xw[t, ...]
+        h = xp.tanh(a)
+        hs[t, ...] = h
+    return xp.permute_dims(hs, (1, 0, 2)), RNNCache(x_tm, h0, Wx, Wh, hs)
 
 
 def rnn_backward(dh, cache):
@@ -88,19 +94,19 @@ def rnn_backward(dh, cache):
     Returns ``(dx, dh0, dWx, dWh, db)``: dx (N, T, D), dh0 (N, H), dWx (D, H),
     dWh (H, H), db (H,).
     """
-    x, h0, Wx, Wh, h = cache
-    xp, dims = check_inputs(dh=(dh, "N T H"), h=(h, "N T H"), x=(x, "N T D"))
-    N, T, D, H = dims["N"], dims["T"], dims["D"], dims["H"]
-    das = [None] * T
+    x_tm, h0, Wx, Wh, h = cache
+    T, N, H = h.shape
+    xp, _ = check_inputs(dh=(dh, f"{N} {T} {H}"), h0=(h0, "N H"))
+    dh_tm = xp.permute_dims(dh, (1, 0, 2))  # (T, N, H)
+    da = xp.empty((T, N, H), dtype=h.dtype)
     dh_next = xp.zeros_like(h0)
     for t in reversed(range(T)):
-        da = (dh[:, t, :] + dh_next) * tanh_grad_from_output(h[:, t, :])  # (N, H)
-        dh_next = da @ Wh.T  # the gradient that reaches h_{t-1}
-        das[t] = da
-    da = xp.reshape(xp.stack(das, axis=1), (N * T, H))
-    h_prev = xp.concat([h0[:, None, :], h[:, :-1, :]], axis=1)  # (N, T, H): h_{t-1} of every step
-    dx = xp.reshape(da @ Wx.T, (N, T, D))
-    dWx = xp.reshape(x, (N * T, D)).T @ da  # summed over all N*T steps
-    dWh = xp.reshape(h_prev, (N * T, H)).T @ da
+        da[t, ...] = (dh_tm[t, ...] + dh_next) * tanh_grad_from_output(h[t, ...])  # 1 - h**2
+        dh_next = da[t, ...] @ Wh.T  # the gradient that reaches h_{t-1}
+    da = xp.reshape(da, (T * N, H))
+    h_prev = xp.reshape(xp.concat([h0[None, ...], h[:-1, ...]], axis=0), (T * N, H))
+    dx = xp.permute_dims(xp.reshape(da @ Wx.T, (T, N, -1)), (1, 0, 2))
+    dWx = x_tm.T @ da  # summed over all N*T steps
+    dWh = h_prev.T @ da
     db = xp.sum(da, axis=0)
     return dx, dh_next, dWx, dWh, db

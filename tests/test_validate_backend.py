@@ -46,11 +46,11 @@ def test_packed_lstm_and_gru_weights_are_checked():
 
 def test_backward_checks_the_upstream_gradient():
     h, cache = rnnlib.rnn_step_forward(**_rnn_args())
-    with pytest.raises(ValueError, match=r"dh: expected shape \(N, H\)|h: expected shape"):
+    with pytest.raises(ValueError, match=r"dh: expected shape \(N, H\) = \(2, 4\) given N=2, H=4, got shape \(2, 5\)"):
         rnnlib.rnn_step_backward(np.zeros((2, 5)), cache)
     hs, cache = rnnlib.rnn_forward(np.zeros((2, 3, 3)), np.zeros((2, 4)), np.zeros((3, 4)),
                                    np.zeros((4, 4)), np.zeros(4))
-    with pytest.raises(ValueError, match=r"\(N, T, H\)"):
+    with pytest.raises(ValueError, match=r"dh: expected shape \(2, 3, 4\), got shape \(2, 4, 4\)"):
         rnnlib.rnn_backward(np.zeros((2, 4, 4)), cache)
 
 

@@ -7,6 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$(mktemp -d /tmp/jb-one.XXXXXX)"
 cp -r "$root/book" "$root/_config.yml" "$out/"
+ln -s "$root/rnnlib" "$out/rnnlib"
 {
   echo "format: jb-book"
   echo "root: book/00-preface"
