@@ -32,7 +32,8 @@ def bptt_t3(x, s0, d3, Wx, Ws, Wy):
     """The sample calculation of BPTT at t = 3, term by term.
 
     A single sequence (no batch) in 003's notation: x (3, D) holds x1, x2, x3;
-    s0 (H,); d3 (K,) is the target at t = 3; Wx (D, H), Ws (H, H), Wy (H, K).
+    s0 (H,); d3 (K,) is the target at t = 3 (K outputs, the book's V); Wx (D, H),
+    Ws (H, H), Wy (H, K).
     The network is s_t = tanh(x_t Wx + s_{t-1} Ws), y3 = s3 Wy and the error is
     E3 = 0.5 * ||y3 - d3||**2.
 
@@ -74,8 +75,10 @@ def hidden_gradient_norms(Wh, h, activation="tanh"):
     Inputs: Wh (H, H), the recurrent weights; h (T, H), the states h_1..h_T of one run
     of ``h_t = phi(x_t Wx + h_{t-1} Wh + b)``; activation, the phi of that run
     (``"tanh"``, ``"sigmoid"`` or ``"identity"``).
-    Each step back multiplies by the Jacobian ``dh_t/dh_{t-1} = Wh diag(phi'_t)`` (row
-    convention), so ``dh_T/dh_t`` is the product of T - t such matrices.
+    Each step back multiplies by the Jacobian ``J_t = Wh diag(phi'_t)``, laid out with
+    entry (i, j) = d h_t[j] / d h_{t-1}[i] (rows index the earlier state, as in the row
+    convention ``h_{t-1} Wh``), so ``dh_T/dh_t = J_{t+1} ... J_T``, a product of T - t
+    such matrices; the other layout is its transpose and has the same norm.
     Returns (T,): entry t is the spectral norm (largest singular value) of
     ``dh_T/dh_t``; the last entry is 1 (the identity).
     """

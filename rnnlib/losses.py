@@ -1,8 +1,10 @@
 """Losses, each returning ``(loss, dscores)``: the value and its gradient together.
 
-Both follow the book's convention for a mini-batch: a sum over an example's time
-steps, then a mean over the N examples of the batch (the average of the M samples of
-003's mini-batch gradient descent).
+Cross-entropy follows the book's convention for a mini-batch: a sum over an example's
+time steps, then a mean over the N examples of the batch (the average of the M samples
+of 003's mini-batch gradient descent). The squared error is the plain mean over every
+element, as its name says; 003's E = 0.5 * ||y - d||**2 for one step of V outputs is
+(V / 2) * mse_loss.
 """
 
 from __future__ import annotations

@@ -60,9 +60,10 @@ def fit(params, cell, x, y, *, loss="ce", mask=None, optimizer=None, epochs=1,
                 start = max(0, end - k2)
                 chunk = xb[:, start:end, ...]
                 h, _, caches = run_cell(params, cell, chunk, state)
-                if not many_to_one or end == T:  # many-to-one: the loss is at step T only
+                m = None if mb is None else mb[:, start:end]
+                has_loss = end == T if many_to_one else (m is None or bool(xp.any(m[:, new - start:])))
+                if has_loss:  # skip windows with no loss (many-to-one, or fully masked)
                     target = yb if many_to_one else yb[:, start:end, ...]
-                    m = None if mb is None else mb[:, start:end]
                     value, grads = backprop(params, cell, h, caches, target, loss, m,
                                             first=new - start)
                     norm = global_norm(grads)

@@ -1,0 +1,158 @@
+"""Checks that students' test cells call: compare with rnnlib and name the mistake.
+
+``check_rnn_step_backward(rnn_step_backward)`` runs the student's function on seeded
+inputs, compares every output with rnnlib's reference (and, for gradients, with
+finite differences), and either prints one line saying what passed or raises
+:class:`CheckFailure` with one sentence that says what is wrong and, where the
+output equals a known wrong variant, which common mistake it is.
+
+Public tests use one small case (``seed=0``); hidden tests call the same check with
+``hidden=True``: other seeds, larger shapes and the edge cases N=1, T=1, so a
+hard-coded answer fails. Warnings and prints from the student's function are
+captured and reported, never written to stderr, so they cannot cost points.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from dataclasses import dataclass
+
+from ..backend import is_array, to_numpy
+from .compare import close, diagnose, relative_error
+from .specs import SPECS, case_args
+
+__all__ = ["CheckFailure", "run_check", "SPECS"] + [f"check_{name}" for name in SPECS]
+
+
+class CheckFailure(AssertionError):
+    """A student's function gives a wrong result; the message says what and why."""
+
+
+@dataclass
+class CheckResult:
+    name: str
+    passed: bool
+    message: str
+    mistake: str | None = None  # the label of a recognised common mistake
+    output: str | None = None  # the output that was wrong
+
+
+def _copy(obj):
+    """A deep copy of arrays inside tuples, lists, dicts and NamedTuples."""
+    if is_array(obj):
+        return obj * 1 if not hasattr(obj, "copy") else obj.copy()
+    if isinstance(obj, dict):
+        return {k: _copy(v) for k, v in obj.items()}
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+        return type(obj)(*[_copy(v) for v in obj])
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_copy(v) for v in obj)
+    return obj
+
+
+def _same(a, b):
+    """Whether two argument structures hold identical values."""
+    if is_array(a):
+        return is_array(b) and tuple(a.shape) == tuple(b.shape) and bool((to_numpy(a) == to_numpy(b)).all())
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return isinstance(b, (list, tuple)) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def _describe(sizes, seed, hidden):
+    shape = ", ".join(f"{k}={v}" for k, v in sizes.items())
+    return f"{'a hidden case' if hidden else 'the case'} {shape} (seed {seed})"
+
+
+def _call(fn, args):
+    """Call the student's function, capturing prints and warnings."""
+    out, err = io.StringIO(), io.StringIO()
+    with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
+        warnings.simplefilter("always")
+        result = fn(*args)
+    return result, out.getvalue() + err.getvalue(), [str(w.message) for w in caught]
+
+
+def _match_mistake(spec, args, index, got):
+    """The first named mistake whose output ``index`` equals the student's."""
+    expected = spec.reference(*_copy(args))[index]
+    for mistake in spec.mistakes:
+        try:
+            wrong = mistake.variant(*_copy(args))[index]
+        except Exception:  # a variant that does not apply to this case
+            continue
+        if is_array(got) and close(got, wrong) and not close(wrong, expected):
+            return mistake
+    return None
+
+
+def run_check(name, fn, seed=0, hidden=False):
+    """Run the check of graded function ``name`` on ``fn``; return a :class:`CheckResult`."""
+    spec = SPECS[name]
+    cases = list(enumerate(spec.hidden if hidden else spec.public))
+    worst_ref, worst_fd, notes = 0.0, None, []
+    for k, sizes in cases:
+        case_seed = seed + k
+        args = case_args(spec, case_seed, sizes)
+        where = _describe(sizes, case_seed, hidden)
+        given = _copy(args)
+        try:
+            result, printed, caught = _call(fn, given)
+        except Exception as exc:  # the student's code raised: report it, don't crash
+            return CheckResult(name, False, f"{name} raised {type(exc).__name__}: {exc} — on {where}.")
+        if caught:
+            notes.append(f"{len(caught)} warning(s), e.g. {caught[0]!r}")
+        if not _same(given, args):
+            return CheckResult(name, False, f"{name} changed one of its inputs in place on {where}: "
+                                            f"compute new arrays instead (e.g. a = a + b, not a += b).")
+        try:
+            outputs = spec.pick(result)
+        except TypeError as exc:
+            return CheckResult(name, False, f"{name} returned the wrong kind of result: {exc}.")
+        reference = spec.reference(*_copy(args))
+        for index, (out_name, got, expected) in enumerate(zip(spec.outputs, outputs, reference)):
+            verdict = diagnose(out_name, got, to_numpy(expected), sizes, context="")
+            if verdict.ok:
+                worst_ref = max(worst_ref, relative_error(to_numpy(got) * 1.0, to_numpy(expected) * 1.0))
+                continue
+            mistake = _match_mistake(spec, args, index, got)
+            if mistake is not None:
+                message = f"{name} {mistake.sentence} (Seen in {out_name} on {where}.)"
+                return CheckResult(name, False, message, mistake.label, out_name)
+            return CheckResult(name, False, f"{name}: {verdict.message} (On {where}.)", None, out_name)
+        if spec.numerical is not None and not hidden:
+            numeric = spec.numerical(case_seed, sizes)
+            for got, fd in zip(outputs, numeric):
+                err = relative_error(to_numpy(got) * 1.0, to_numpy(fd) * 1.0)
+                worst_fd = err if worst_fd is None else max(worst_fd, err)
+    message = (f"{name} passes: {len(spec.outputs)} output(s) match rnnlib's reference "
+               f"(largest relative error {worst_ref:.1e})")
+    if worst_fd is not None:
+        message += f" and finite differences ({worst_fd:.1e})"
+    message += f" on {len(cases)} {'hidden case(s)' if hidden else 'case(s)'}."
+    if notes:
+        message += " Note: your function emitted " + "; ".join(notes) + " (this costs nothing)."
+    return CheckResult(name, True, message)
+
+
+def _make_check(name):
+    def check(fn, seed=0, hidden=False):
+        result = run_check(name, fn, seed=seed, hidden=hidden)
+        if not result.passed:
+            raise CheckFailure(result.message)
+        print("\u2714 " + result.message)
+
+    check.__name__ = f"check_{name}"
+    check.__doc__ = (f"Check a student's ``{name}`` against rnnlib's reference; print a pass "
+                     f"line or raise :class:`CheckFailure` naming the mistake.")
+    return check
+
+
+for _name in SPECS:
+    globals()[f"check_{_name}"] = _make_check(_name)
+del _name

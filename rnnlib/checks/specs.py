@@ -1,0 +1,821 @@
+"""What each graded function is checked on: inputs, reference, and common mistakes.
+
+A :class:`Spec` makes seeded inputs for a shape, computes the reference outputs with
+rnnlib, and lists named mistakes: wrong variants of the function, each with the one
+sentence a student needs when their output equals that variant's.
+
+Student functions get the same arguments as rnnlib's. Backward functions get a cache
+in the layout the exercises use: a step cache is rnnlib's own NamedTuple (unpack it
+as ``x, h_prev, Wx, Wh, h = cache``); a sequence cache is the list of the T step
+caches that ``rnn_forward`` collects while it loops ``rnn_step_forward``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .. import bptt, gates, gru, lstm, optim, rnn
+from ..activations import sigmoid
+from ..backend import array_namespace, asarray, default_rng
+
+
+@dataclass
+class Mistake:
+    label: str
+    sentence: str
+    variant: Callable  # same arguments as the function, returns outputs like the reference
+
+
+@dataclass
+class Spec:
+    name: str
+    outputs: tuple  # names of the compared outputs
+    make_args: Callable  # (rng, sizes) -> tuple of positional arguments
+    reference: Callable  # (*args) -> tuple of outputs
+    pick: Callable  # student's return value -> tuple of outputs (may raise TypeError)
+    public: list  # sizes of the public case(s)
+    hidden: list  # sizes of the hidden cases
+    mistakes: list = field(default_factory=list)
+    numerical: Callable | None = None  # (seed, sizes) -> finite-difference outputs
+
+
+def _randn(rng, *shape, scale=1.0):
+    return asarray(scale * rng.standard_normal(shape), dtype="float64")
+
+
+def _first(result):
+    """The first element of a ``(out, cache)`` pair."""
+    if not isinstance(result, tuple) or len(result) < 2:
+        raise TypeError("expected a tuple (output, cache)")
+    return (result[0],)
+
+
+def _all(n):
+    def pick(result):
+        if not isinstance(result, tuple) or len(result) != n:
+            got = f"a tuple of {len(result)}" if isinstance(result, tuple) else f"a {type(result).__name__}"
+            raise TypeError(f"expected a tuple of {n} arrays, got {got}")
+        return tuple(result)
+
+    return pick
+
+
+def _xp(*arrays):
+    return array_namespace(*arrays)
+
+
+# ---------------------------------------------------------------- simple RNN -------
+
+def _rnn_args(rng, s):
+    N, D, H = s["N"], s["D"], s["H"]
+    return (_randn(rng, N, D), _randn(rng, N, H), _randn(rng, D, H, scale=0.5),
+            _randn(rng, H, H, scale=0.5), _randn(rng, H, scale=0.5))
+
+
+def _rnn_step(x, h_prev, Wx, Wh, b):
+    return (rnn.rnn_step_forward(x, h_prev, Wx, Wh, b)[0],)
+
+
+RNN_STEP_FORWARD = Spec(
+    "rnn_step_forward", ("h",), _rnn_args, _rnn_step, _first,
+    public=[dict(N=3, D=4, H=5)],
+    hidden=[dict(N=1, D=1, H=1), dict(N=4, D=6, H=6), dict(N=16, D=10, H=32)],
+    mistakes=[
+        Mistake("transposed Wh", "multiplies by Wh transposed: with row vectors the "
+                "state comes first, h_prev @ Wh.",
+                lambda x, h, Wx, Wh, b: (_xp(x).tanh(x @ Wx + h @ Wh.T + b),)),
+        Mistake("no bias", "leaves out the bias b.",
+                lambda x, h, Wx, Wh, b: (_xp(x).tanh(x @ Wx + h @ Wh),)),
+        Mistake("no tanh", "is missing the tanh: the new state is tanh of the sum.",
+                lambda x, h, Wx, Wh, b: (x @ Wx + h @ Wh + b,)),
+        Mistake("sigmoid", "uses a sigmoid where the RNN uses tanh.",
+                lambda x, h, Wx, Wh, b: (sigmoid(x @ Wx + h @ Wh + b),)),
+        Mistake("no recurrence", "ignores the previous state h_prev: add h_prev @ Wh.",
+                lambda x, h, Wx, Wh, b: (_xp(x).tanh(x @ Wx + b),)),
+    ],
+)
+
+
+def _rnn_seq_args(rng, s):
+    N, T, D, H = s["N"], s["T"], s["D"], s["H"]
+    return (_randn(rng, N, T, D), _randn(rng, N, H), _randn(rng, D, H, scale=0.5),
+            _randn(rng, H, H, scale=0.5), _randn(rng, H, scale=0.5))
+
+
+def _rnn_seq(x, h0, Wx, Wh, b):
+    return (rnn.rnn_forward(x, h0, Wx, Wh, b)[0],)
+
+
+def _rnn_seq_no_carry(x, h0, Wx, Wh, b):
+    xp = _xp(x)
+    return (xp.stack([xp.tanh(x[:, t, :] @ Wx + h0 @ Wh + b) for t in range(x.shape[1])], axis=1),)
+
+
+def _rnn_seq_shifted(x, h0, Wx, Wh, b):
+    xp = _xp(x)
+    h = rnn.rnn_forward(x, h0, Wx, Wh, b)[0]
+    return (xp.concat([h0[:, None, :], h[:, :-1, :]], axis=1),)
+
+
+RNN_FORWARD = Spec(
+    "rnn_forward", ("h",), _rnn_seq_args, _rnn_seq, _first,
+    public=[dict(N=2, T=4, D=3, H=5)],
+    hidden=[dict(N=1, T=1, D=1, H=1), dict(N=3, T=1, D=2, H=4), dict(N=1, T=7, D=3, H=2),
+            dict(N=8, T=20, D=5, H=16)],
+    mistakes=[
+        Mistake("no carry", "starts every step from h0: each step must start from the "
+                "state the previous step produced.", _rnn_seq_no_carry),
+        Mistake("shifted", "is shifted by one step: h[:, t] must be the state after "
+                "reading x[:, t], so h0 itself is not part of the output.", _rnn_seq_shifted),
+    ],
+)
+
+
+def _step_cache_args(rng, s):
+    x, h_prev, Wx, Wh, b = _rnn_args(rng, s)
+    h, cache = rnn.rnn_step_forward(x, h_prev, Wx, Wh, b)
+    return (_randn(rng, *h.shape), cache)
+
+
+def _rnn_step_back(dh, cache):
+    return rnn.rnn_step_backward(dh, cache)
+
+
+def _rnn_step_back_variant(how):
+    def variant(dh, cache):
+        x, h_prev, Wx, Wh, h = cache
+        xp = _xp(dh)
+        da = {"no tanh'": dh, "h not 1-h^2": dh * h, "tanh' of h": dh * (1 - xp.tanh(h) ** 2)}[how]
+        return (da @ Wx.T, da @ Wh.T, x.T @ da, h_prev.T @ da, xp.sum(da, axis=0))
+
+    return variant
+
+
+def _finite_differences(forward, args, upstream, count):
+    """Centred differences of sum(forward(*args)[k] * upstream[k]) for the first
+    ``count`` arguments."""
+    from ..gradcheck import numerical_gradient
+
+    xp = _xp(*upstream)
+    df = xp.concat([xp.reshape(u, (-1,)) for u in upstream])
+    grads = []
+    for i in range(count):
+        def f(v, i=i):
+            outs = forward(*args[:i], v, *args[i + 1:])
+            return xp.concat([xp.reshape(o, (-1,)) for o in outs])
+
+        grads.append(numerical_gradient(f, args[i], df))
+    return tuple(grads)
+
+
+def _rnn_step_numerical(seed, s):
+    rng = default_rng(seed)
+    args = _rnn_args(rng, s)
+    dh = _randn(rng, s["N"], s["H"])
+    return _finite_differences(lambda *a: rnn.rnn_step_forward(*a)[:1], args, (dh,), 5)
+
+
+RNN_STEP_BACKWARD = Spec(
+    "rnn_step_backward", ("dx", "dh_prev", "dWx", "dWh", "db"), _step_cache_args,
+    _rnn_step_back, _all(5),
+    public=[dict(N=3, D=4, H=5)],
+    hidden=[dict(N=1, D=1, H=1), dict(N=4, D=6, H=6), dict(N=10, D=8, H=12)],
+    mistakes=[
+        Mistake("no tanh'", "forgets the derivative of tanh: multiply the upstream gradient "
+                "by 1 - h**2 first (h is the step's output, saved in the cache).",
+                _rnn_step_back_variant("no tanh'")),
+        Mistake("h not 1-h^2", "multiplies by h where the derivative of tanh is 1 - h**2.",
+                _rnn_step_back_variant("h not 1-h^2")),
+        Mistake("tanh' of h", "takes tanh of h again: h is already tanh(a), so tanh'(a) = 1 - h**2.",
+                _rnn_step_back_variant("tanh' of h")),
+    ],
+    numerical=_rnn_step_numerical,
+)
+
+
+def _seq_cache_args(rng, s):
+    """dh (N, T, H) and the list of step caches of a looped forward."""
+    x, h0, Wx, Wh, b = _rnn_seq_args(rng, s)
+    caches, h = [], h0
+    for t in range(s["T"]):
+        h, cache = rnn.rnn_step_forward(x[:, t, :], h, Wx, Wh, b)
+        caches.append(cache)
+    return (_randn(rng, s["N"], s["T"], s["H"]), caches)
+
+
+def _rnn_back(dh, caches):
+    """The reference, from the list of step caches: rnn_backward's loop, written out."""
+    xp = _xp(dh)
+    T = len(caches)
+    dxs, dh_next, total = [None] * T, xp.zeros_like(caches[0].h_prev), None
+    for t in reversed(range(T)):
+        dxs[t], dh_next, *grads = rnn.rnn_step_backward(dh[:, t, :] + dh_next, caches[t])
+        total = grads if total is None else [a + g for a, g in zip(total, grads)]
+    return (xp.stack(dxs, axis=1), dh_next, *total)
+
+
+def _rnn_numerical(seed, s):
+    rng = default_rng(seed)
+    args = _rnn_seq_args(rng, s)
+    dh = _randn(rng, s["N"], s["T"], s["H"])
+    return _finite_differences(lambda *a: rnn.rnn_forward(*a)[:1], args, (dh,), 5)
+
+
+def _rnn_back_variant(how):
+    def variant(dh, caches):
+        xp = _xp(dh)
+        T = len(caches)
+        dxs, dh_next, total = [None] * T, xp.zeros_like(caches[0].h_prev), None
+        for t in reversed(range(T)):
+            upstream = dh[:, t, :] if how == "no through-time" else dh[:, t, :] + dh_next
+            dxs[t], dh_next, *grads = rnn.rnn_step_backward(upstream, caches[t])
+            if how == "overwrite":
+                total = grads  # assigned, not added: step 0's contribution is what is left
+            else:
+                total = grads if total is None else [a + g for a, g in zip(total, grads)]
+        return (xp.stack(dxs, axis=1), dh_next, *total)
+
+    return variant
+
+
+RNN_BACKWARD = Spec(
+    "rnn_backward", ("dx", "dh0", "dWx", "dWh", "db"), _seq_cache_args, _rnn_back, _all(5),
+    public=[dict(N=2, T=4, D=3, H=5)],
+    hidden=[dict(N=1, T=1, D=1, H=1), dict(N=3, T=1, D=2, H=4), dict(N=1, T=6, D=2, H=3),
+            dict(N=4, T=12, D=5, H=7)],
+    mistakes=[
+        Mistake("no through-time", "drops the gradient that flows back through time: at "
+                "step t add dh_next (from step t+1) to dh[:, t] before the step's backward.",
+                _rnn_back_variant("no through-time")),
+        Mistake("overwrite", "keeps one step's contribution only: the weights are shared by "
+                "all steps, so dWx, dWh and db must be summed over every step (+=).",
+                _rnn_back_variant("overwrite")),
+    ],
+    numerical=_rnn_numerical,
+)
+
+
+# ---------------------------------------------------------------- BPTT at t=3 ------
+
+def _t3_args(rng, s):
+    D, H, K = s["D"], s["H"], s["K"]
+    return (_randn(rng, 3, D), _randn(rng, H), _randn(rng, K), _randn(rng, D, H, scale=0.8),
+            _randn(rng, H, H, scale=0.8), _randn(rng, H, K))
+
+
+_T3_KEYS = ("dWy", "dWs", "dWx", "dWs_terms[0]", "dWs_terms[1]", "dWs_terms[2]",
+            "dWx_terms[0]", "dWx_terms[1]", "dWx_terms[2]")
+
+
+def _t3_outputs(d):
+    return (d["dWy"], d["dWs"], d["dWx"], *d["dWs_terms"], *d["dWx_terms"])
+
+
+def _pick_t3(result):
+    if not isinstance(result, dict):
+        raise TypeError(f"expected a dict with keys dWy, dWs, dWx, dWs_terms, dWx_terms, got a "
+                        f"{type(result).__name__}")
+    missing = [k for k in ("dWy", "dWs", "dWx", "dWs_terms", "dWx_terms") if k not in result]
+    if missing:
+        raise TypeError(f"the dict lacks the key(s) {', '.join(missing)}")
+    for k in ("dWs_terms", "dWx_terms"):
+        if not isinstance(result[k], (list, tuple)) or len(result[k]) != 3:
+            raise TypeError(f"{k} must be a list of the 3 terms through s3, s2, s1")
+    return _t3_outputs(result)
+
+
+def _t3_variant(how):
+    def variant(x, s0, d3, Wx, Ws, Wy):
+        ref = bptt.bptt_t3(x, s0, d3, Wx, Ws, Wy)
+        xp = _xp(x)
+        if how == "sign":
+            return tuple(-o for o in _t3_outputs(ref))
+        if how == "one term":
+            zero = 0 * ref["dWs"]
+            return (ref["dWy"], ref["dWs_terms"][0], ref["dWx_terms"][0], ref["dWs_terms"][0],
+                    zero, zero, ref["dWx_terms"][0], 0 * ref["dWx"], 0 * ref["dWx"])
+        if how == "two terms":
+            ws, wx = ref["dWs_terms"], ref["dWx_terms"]
+            return (ref["dWy"], ws[0] + ws[1], wx[0] + wx[1], ws[0], ws[1], 0 * ws[2], wx[0], wx[1], 0 * wx[2])
+        if how == "no tanh'":
+            s = [s0]
+            for t in range(3):
+                s.append(xp.tanh(x[t, :] @ Wx + s[-1] @ Ws))
+            err = s[3] @ Wy - d3
+            ds, ws, wx = err @ Wy.T, [], []
+            for t in (3, 2, 1):
+                ws.append(s[t - 1][:, None] * ds[None, :])
+                wx.append(x[t - 1, :][:, None] * ds[None, :])
+                ds = ds @ Ws.T
+            return (ref["dWy"], ws[0] + ws[1] + ws[2], wx[0] + wx[1] + wx[2], *ws, *wx)
+        if how == "reversed":
+            ws, wx = ref["dWs_terms"], ref["dWx_terms"]
+            return (ref["dWy"], ref["dWs"], ref["dWx"], ws[2], ws[1], ws[0], wx[2], wx[1], wx[0])
+        raise ValueError(how)
+
+    return variant
+
+
+def _t3_numerical(seed, s):
+    from ..gradcheck import numerical_gradient
+
+    args = _t3_args(default_rng(seed), s)
+    one = asarray(1.0, dtype="float64")
+    grads = {}
+    for i, key in ((5, "dWy"), (4, "dWs"), (3, "dWx")):
+        def energy(v, i=i):
+            return asarray(bptt.bptt_t3(*args[:i], v, *args[i + 1:])["E3"], dtype="float64")
+
+        grads[key] = numerical_gradient(energy, args[i], one)
+    return grads["dWy"], grads["dWs"], grads["dWx"]
+
+
+BPTT_T3 = Spec(
+    "bptt_t3", _T3_KEYS, _t3_args, lambda *a: _t3_outputs(bptt.bptt_t3(*a)), _pick_t3,
+    public=[dict(D=2, H=3, K=2)],
+    hidden=[dict(D=1, H=1, K=1), dict(D=4, H=4, K=4), dict(D=5, H=8, K=3)],
+    mistakes=[
+        Mistake("sign", "has the wrong sign: dE3/dy3 = y3 - d3 for E3 = 0.5 * ||y3 - d3||**2.",
+                _t3_variant("sign")),
+        Mistake("one term", "keeps only the path through s3: BPTT adds the paths through s2 "
+                "and s1 as well, because Ws and Wx were used at every step.", _t3_variant("one term")),
+        Mistake("two terms", "is missing the term through s1: there are three paths, through "
+                "s3, s2 and s1.", _t3_variant("two terms")),
+        Mistake("no tanh'", "forgets the derivative of tanh at each state: every step back "
+                "multiplies by 1 - s_t**2.", _t3_variant("no tanh'")),
+        Mistake("reversed", "lists the terms in reverse: the order is the paths through s3, "
+                "s2, s1.", _t3_variant("reversed")),
+    ],
+    numerical=_t3_numerical,
+)
+
+
+# ---------------------------------------------------------------- gradients --------
+
+def _hgn_args(rng, s):
+    T, H = s["T"], s["H"]
+    Wh = _randn(rng, H, H, scale=1.0 / H**0.5)
+    x = _randn(rng, 1, T, H)
+    h, _ = rnn.rnn_forward(x, _randn(rng, 1, H, scale=0.0), _randn(rng, H, H, scale=0.5), Wh,
+                           _randn(rng, H, scale=0.1))
+    return (Wh, h[0, :, :])
+
+
+def _hgn_variant(how):
+    def variant(Wh, h):
+        xp = _xp(Wh)
+        T, H = h.shape
+        product, norms = xp.eye(H, dtype=h.dtype), [1.0] * T
+        for t in reversed(range(T - 1)):
+            J = Wh if how == "no tanh'" else Wh * (1 - h[t + 1, :] ** 2)[None, :]
+            product = J @ product
+            norms[t] = float(xp.linalg.matrix_norm(product, ord="fro" if how == "frobenius" else 2))
+        out = xp.asarray(norms, dtype=h.dtype)
+        if how == "reversed":
+            out = xp.flip(out)
+        return (out,)
+
+    return variant
+
+
+HIDDEN_GRADIENT_NORMS = Spec(
+    "hidden_gradient_norms", ("norms",), _hgn_args,
+    lambda Wh, h: (bptt.hidden_gradient_norms(Wh, h),), lambda r: (r,),
+    public=[dict(T=8, H=4)],
+    hidden=[dict(T=1, H=1), dict(T=2, H=3), dict(T=30, H=6)],
+    mistakes=[
+        Mistake("no tanh'", "leaves out tanh': each step back multiplies by Wh and by "
+                "diag(1 - h_t**2).", _hgn_variant("no tanh'")),
+        Mistake("frobenius", "uses the Frobenius norm: use the spectral norm (the largest "
+                "singular value, np.linalg.norm(J, 2)).", _hgn_variant("frobenius")),
+        Mistake("reversed", "is in reverse order: entry t is ||dh_T/dh_t||, so the last "
+                "entry is 1.", _hgn_variant("reversed")),
+    ],
+)
+
+
+def _grads_args(rng, s):
+    grads = {"Wx": _randn(rng, s["D"], s["H"], scale=4.0), "Wh": _randn(rng, s["H"], s["H"], scale=4.0),
+             "b": _randn(rng, s["H"], scale=4.0)}
+    return (grads, s["limit"])
+
+
+def _dict_outputs(d):
+    return tuple(d[k] for k in ("Wx", "Wh", "b"))
+
+
+def _pick_dict(result):
+    if not isinstance(result, dict):
+        raise TypeError(f"expected a dict name -> array, got a {type(result).__name__}")
+    missing = [k for k in ("Wx", "Wh", "b") if k not in result]
+    if missing:
+        raise TypeError(f"the dict lacks the key(s) {', '.join(missing)}")
+    return _dict_outputs(result)
+
+
+CLIP_GRAD_VALUE = Spec(
+    "clip_grad_value", ("clipped['Wx']", "clipped['Wh']", "clipped['b']"), _grads_args,
+    lambda g, limit: _dict_outputs(optim.clip_grad_value(g, limit)), _pick_dict,
+    public=[dict(D=3, H=4, limit=2.0), dict(D=2, H=2, limit=50.0)],
+    hidden=[dict(D=1, H=1, limit=0.5), dict(D=5, H=6, limit=100.0), dict(D=4, H=8, limit=1.0)],
+    mistakes=[
+        Mistake("one side", "only clips from above: values below -limit must become -limit too.",
+                lambda g, limit: tuple(_xp(v).minimum(v, limit) for v in _dict_outputs(g))),
+    ],
+)
+
+
+def _clip_norm_outputs(result):
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise TypeError("expected a tuple (clipped, norm)")
+    clipped, norm = result
+    try:
+        norm = float(norm)
+    except (TypeError, ValueError):
+        raise TypeError(f"norm must be a number, got a {type(norm).__name__}") from None
+    return (*_pick_dict(clipped), asarray([norm], dtype="float64"))
+
+
+def _clip_norm_ref(g, max_norm):
+    clipped, norm = optim.clip_grad_norm(g, max_norm)
+    return (*_dict_outputs(clipped), asarray([norm], dtype="float64"))
+
+
+def _clip_norm_variant(how):
+    def variant(g, max_norm):
+        norm = optim.global_norm(g)
+        if how == "per array":
+            out = []
+            for v in _dict_outputs(g):
+                n = float(_xp(v).sqrt(_xp(v).sum(v * v)))
+                out.append(v * (max_norm / n) if n > max_norm else v)
+            return (*out, asarray([norm], dtype="float64"))
+        if how == "always":
+            return (*(v * (max_norm / norm) for v in _dict_outputs(g)), asarray([norm], dtype="float64"))
+        if how == "inverted":
+            scale = norm / max_norm if norm > max_norm else 1.0
+            return (*(v * scale for v in _dict_outputs(g)), asarray([norm], dtype="float64"))
+        raise ValueError(how)
+
+    return variant
+
+
+CLIP_GRAD_NORM = Spec(
+    "clip_grad_norm", ("clipped['Wx']", "clipped['Wh']", "clipped['b']", "norm"), _grads_args,
+    _clip_norm_ref, _clip_norm_outputs,
+    public=[dict(D=3, H=4, limit=5.0), dict(D=2, H=3, limit=1e3)],
+    hidden=[dict(D=2, H=2, limit=1e6), dict(D=5, H=6, limit=1.0), dict(D=1, H=1, limit=0.1)],
+    mistakes=[
+        Mistake("per array", "clips each array by its own norm: the rule scales all gradients "
+                "together, by the global norm of all of them.", _clip_norm_variant("per array")),
+        Mistake("always", "rescales even when the norm is already below max_norm: leave short "
+                "gradients alone.", _clip_norm_variant("always")),
+        Mistake("inverted", "scales by norm / max_norm, which lengthens the gradient: the factor "
+                "is max_norm / norm.", _clip_norm_variant("inverted")),
+    ],
+)
+
+
+# ---------------------------------------------------------------- the carousel -----
+
+def _loop_args(rng, s):
+    return (_randn(rng, s["T"], scale=0.5), s["w"], s["activation"])
+
+
+def _loop_forward_variant(how):
+    def variant(x, w, activation):
+        xp = _xp(x)
+        phi = {"tanh": xp.tanh, "sigmoid": sigmoid, "identity": lambda a: a}[activation]
+        ys, y = [], 0.0
+        for t in range(x.shape[0]):
+            y = w * y + x[t] if how == "no phi" else phi(y + w * x[t])
+            ys.append(y)
+        return (xp.stack(ys),)
+
+    return variant
+
+
+SELF_LOOP_FORWARD = Spec(
+    "self_loop_forward", ("y",), _loop_args, lambda x, w, a: (bptt.self_loop_forward(x, w, a),),
+    lambda r: (r,),
+    public=[dict(T=10, w=0.9, activation="tanh")],
+    hidden=[dict(T=1, w=1.0, activation="identity"), dict(T=40, w=1.0, activation="identity"),
+            dict(T=25, w=1.3, activation="sigmoid"), dict(T=60, w=0.5, activation="tanh")],
+    mistakes=[
+        Mistake("no phi", "skips the activation: y_t = phi(w * y_{t-1} + x_t).", _loop_forward_variant("no phi")),
+        Mistake("w on input", "multiplies the input by w: the self-loop weight w multiplies "
+                "the previous output y_{t-1}.", _loop_forward_variant("w on input")),
+    ],
+)
+
+
+def _flow_args(rng, s):
+    x, w, activation = _loop_args(rng, s)
+    return (bptt.self_loop_forward(x, w, activation), w, activation)
+
+
+def _flow_variant(how):
+    def variant(y, w, activation):
+        xp = _xp(y)
+        T = y.shape[0]
+        d = {"tanh": 1 - y * y, "sigmoid": y * (1 - y), "identity": xp.ones_like(y)}[activation]
+        flow, running = [1.0] * T, 1.0
+        for t in reversed(range(T - 1)):
+            factor = float(d[t]) if how == "off by one" else float(d[t + 1])
+            running *= factor if how == "no w" else w * factor
+            flow[t] = abs(running)
+        return (xp.asarray(flow, dtype=y.dtype),)
+
+    return variant
+
+
+SELF_LOOP_ERROR_FLOW = Spec(
+    "self_loop_error_flow", ("flow",), _flow_args, lambda y, w, a: (bptt.self_loop_error_flow(y, w, a),),
+    lambda r: (r,),
+    public=[dict(T=10, w=0.9, activation="tanh")],
+    hidden=[dict(T=1, w=1.0, activation="identity"), dict(T=50, w=1.0, activation="identity"),
+            dict(T=25, w=1.3, activation="sigmoid"), dict(T=60, w=1.5, activation="tanh")],
+    mistakes=[
+        Mistake("no w", "forgets the self-loop weight: each step back multiplies by w * phi'.",
+                _flow_variant("no w")),
+        Mistake("off by one", "takes phi' of the wrong step: going from y_t back to y_{t-1} "
+                "multiplies by w * phi'(a_t), the derivative at step t.", _flow_variant("off by one")),
+    ],
+)
+
+
+# ---------------------------------------------------------------- LSTM -------------
+
+def _lstm_args(rng, s):
+    N, D, H = s["N"], s["D"], s["H"]
+    return (_randn(rng, N, D), _randn(rng, N, H), _randn(rng, N, H), _randn(rng, D, 4 * H, scale=0.5),
+            _randn(rng, H, 4 * H, scale=0.5), _randn(rng, 4 * H, scale=0.5))
+
+
+def _gate_block(k):
+    """Rearrange packed weights so that block k takes another block's place."""
+    def shuffle(W, order):
+        xp = _xp(W)
+        H = W.shape[-1] // 4
+        return xp.concat([W[..., j * H:(j + 1) * H] for j in order], axis=-1)
+
+    return shuffle
+
+
+_shuffle = _gate_block(0)
+
+
+def _with_order(fn, order):
+    """Run fn as if the weights were packed in another order."""
+    def variant(*args):
+        *front, Wx, Wh, b = args
+        return fn(*front, _shuffle(Wx, order), _shuffle(Wh, order), _shuffle(b, order))
+
+    return variant
+
+
+LEARN_GATE = Spec(
+    "learn_gate", ("learned",), lambda rng, s: _lstm_args(rng, s)[:2] + _lstm_args(rng, s)[3:],
+    lambda x, h, Wx, Wh, b: (gates.learn_gate(x, h, Wx, Wh, b),), lambda r: (r,),
+    public=[dict(N=3, D=4, H=5)],
+    hidden=[dict(N=1, D=1, H=1), dict(N=6, D=3, H=8)],
+    mistakes=[
+        Mistake("forget columns", "reads the ignore factor from the forget gate's columns: in "
+                "rnnlib's packing the blocks are i, f, o, g, and the ignore factor is i.",
+                _with_order(lambda *a: (gates.learn_gate(*a),), (1, 0, 2, 3))),
+        Mistake("i g swapped", "swaps the two halves: the information vector N_t is tanh of the "
+                "g block, the ignore factor sigmoid of the i block.",
+                _with_order(lambda *a: (gates.learn_gate(*a),), (3, 1, 2, 0))),
+        Mistake("no ignore", "leaves out the ignore factor i_t: the learn gate outputs N_t * i_t.",
+                lambda x, h, Wx, Wh, b: (_xp(x).tanh(x @ Wx[:, 3 * h.shape[1]:] + h @ Wh[:, 3 * h.shape[1]:]
+                                                     + b[3 * h.shape[1]:]),)),
+    ],
+)
+
+FORGET_GATE = Spec(
+    "forget_gate", ("forgotten",), _lstm_args,
+    lambda x, h, c, Wx, Wh, b: (gates.forget_gate(x, h, c, Wx, Wh, b),), lambda r: (r,),
+    public=[dict(N=3, D=4, H=5)],
+    hidden=[dict(N=1, D=1, H=1), dict(N=6, D=3, H=8)],
+    mistakes=[
+        Mistake("wrong memory", "applies the forget gate to the short-term memory h_prev: it "
+                "scales the long-term memory c_prev.",
+                lambda x, h, c, Wx, Wh, b: (gates.forget_gate(x, h, h, Wx, Wh, b),)),
+        Mistake("input columns", "uses the input gate's columns: the forget gate is the second "
+                "block (i, f, o, g).", _with_order(lambda *a: (gates.forget_gate(*a),), (1, 0, 2, 3))),
+        Mistake("gate only", "returns f_t alone: the gate's output is c_prev * f_t.",
+                lambda x, h, c, Wx, Wh, b: (gates.forget_gate(x, h, c * 0 + 1, Wx, Wh, b),)),
+    ],
+)
+
+
+def _remember_args(rng, s):
+    return (_randn(rng, s["N"], s["H"]), _randn(rng, s["N"], s["H"]))
+
+
+REMEMBER_GATE = Spec(
+    "remember_gate", ("c",), _remember_args, lambda f, l: (gates.remember_gate(f, l),), lambda r: (r,),
+    public=[dict(N=3, H=5)],
+    hidden=[dict(N=1, H=1), dict(N=7, H=9)],
+    mistakes=[
+        Mistake("product", "multiplies the two memories: the new long-term memory is the SUM of "
+                "what was kept and what was learned (the LSTM's central plus sign).",
+                lambda f, l: (f * l,)),
+    ],
+)
+
+
+def _use_args(rng, s):
+    x, h, c, Wx, Wh, b = _lstm_args(rng, s)
+    return (x, h, c, Wx, Wh, b)
+
+
+USE_GATE = Spec(
+    "use_gate", ("h",), _use_args, lambda x, h, c, Wx, Wh, b: (gates.use_gate(x, h, c, Wx, Wh, b),),
+    lambda r: (r,),
+    public=[dict(N=3, D=4, H=5)],
+    hidden=[dict(N=1, D=1, H=1), dict(N=6, D=3, H=8)],
+    mistakes=[
+        Mistake("no tanh", "forgets the tanh of the cell state: the new STM is o_t * tanh(c_t).",
+                lambda x, h, c, Wx, Wh, b: (gates.use_gate(x, h, c, Wx, Wh, b) / _xp(c).tanh(c) * c,)),
+        Mistake("forget columns", "reads o from the wrong columns: the output gate is the third "
+                "block (i, f, o, g).", _with_order(lambda *a: (gates.use_gate(*a),), (0, 2, 1, 3))),
+    ],
+)
+
+
+def _lstm_step(x, h, c, Wx, Wh, b):
+    out = lstm.lstm_step_forward(x, h, c, Wx, Wh, b)
+    return out[:2]
+
+
+def _pick_lstm_step(result):
+    if not isinstance(result, tuple) or len(result) != 3:
+        raise TypeError("expected a tuple (h, c, cache)")
+    return result[:2]
+
+
+LSTM_STEP_FORWARD = Spec(
+    "lstm_step_forward", ("h", "c"), _lstm_args, _lstm_step, _pick_lstm_step,
+    public=[dict(N=3, D=4, H=5)],
+    hidden=[dict(N=1, D=1, H=1), dict(N=4, D=6, H=3), dict(N=10, D=8, H=16)],
+    mistakes=[
+        Mistake("order ifgo", "splits the gates in another order: rnnlib packs them as i, f, o, g "
+                "(input, forget, output, candidate).", _with_order(_lstm_step, (0, 1, 3, 2))),
+        Mistake("order gifo", "splits the gates in another order: rnnlib packs them as i, f, o, g.",
+                _with_order(_lstm_step, (3, 0, 1, 2))),
+        Mistake("wrong memory", "forgets from the short-term memory: c = f * c_prev + i * g "
+                "scales c_prev, not h_prev.",
+                lambda x, h, c, Wx, Wh, b: _lstm_wrong_memory(x, h, c, Wx, Wh, b)),
+        Mistake("no tanh c", "outputs o * c: the new hidden state is o * tanh(c).",
+                lambda x, h, c, Wx, Wh, b: _lstm_no_tanh(x, h, c, Wx, Wh, b)),
+    ],
+)
+
+
+def _lstm_wrong_memory(x, h, c, Wx, Wh, b):
+    xp = _xp(x)
+    H = h.shape[1]
+    a = x @ Wx + h @ Wh + b
+    i, f, o = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), sigmoid(a[:, 2 * H:3 * H])
+    g = xp.tanh(a[:, 3 * H:])
+    c_new = f * h + i * g
+    return (o * xp.tanh(c_new), c_new)
+
+
+def _lstm_no_tanh(x, h, c, Wx, Wh, b):
+    h_new, c_new = _lstm_step(x, h, c, Wx, Wh, b)
+    return (h_new / _xp(c_new).tanh(c_new) * c_new, c_new)
+
+
+def _lstm_back_args(rng, s):
+    args = _lstm_args(rng, s)
+    h, c, cache = lstm.lstm_step_forward(*args)
+    return (_randn(rng, *h.shape), _randn(rng, *c.shape), cache)
+
+
+def _lstm_back_variant(how):
+    def variant(dh, dc, cache):
+        if how == "ignore dc":
+            return lstm.lstm_step_backward(dh, 0 * dc, cache)
+        if how == "no tanh' c":
+            x, h_prev, c_prev, Wx, Wh, gates_, tanh_c = cache
+            H = h_prev.shape[1]
+            o = gates_[:, 2 * H:3 * H]
+            # pretend tanh'(c) = 1 by adding back what the reference removed
+            extra = dh * o * tanh_c * tanh_c
+            return lstm.lstm_step_backward(dh, dc + extra, cache)
+        raise ValueError(how)
+
+    return variant
+
+
+def _lstm_numerical(seed, s):
+    rng = default_rng(seed)
+    args = _lstm_args(rng, s)
+    upstream = (_randn(rng, s["N"], s["H"]), _randn(rng, s["N"], s["H"]))
+    return _finite_differences(lambda *a: lstm.lstm_step_forward(*a)[:2], args, upstream, 6)
+
+
+LSTM_STEP_BACKWARD = Spec(
+    "lstm_step_backward", ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db"), _lstm_back_args,
+    lambda dh, dc, cache: lstm.lstm_step_backward(dh, dc, cache), _all(6),
+    public=[dict(N=3, D=4, H=5)],
+    hidden=[dict(N=1, D=1, H=1), dict(N=4, D=6, H=3), dict(N=8, D=5, H=10)],
+    mistakes=[
+        Mistake("ignore dc", "ignores the incoming dc: the cell state's gradient from the next "
+                "step must be added to the one that comes through h.", _lstm_back_variant("ignore dc")),
+        Mistake("no tanh' c", "forgets the derivative of tanh(c) on the way from h to c: "
+                "multiply by o * (1 - tanh(c)**2).", _lstm_back_variant("no tanh' c")),
+    ],
+    numerical=_lstm_numerical,
+)
+
+
+# ---------------------------------------------------------------- GRU --------------
+
+def _gru_args(rng, s):
+    N, D, H = s["N"], s["D"], s["H"]
+    return (_randn(rng, N, D), _randn(rng, N, H), _randn(rng, D, 3 * H, scale=0.5),
+            _randn(rng, H, 3 * H, scale=0.5), _randn(rng, 3 * H, scale=0.5))
+
+
+def _gru_variant(how):
+    def variant(x, h, Wx, Wh, b):
+        xp = _xp(x)
+        H = h.shape[1]
+        zr = sigmoid(x @ Wx[:, :2 * H] + h @ Wh[:, :2 * H] + b[:2 * H])
+        z, r = zr[:, :H], zr[:, H:]
+        if how == "reset after":
+            n = xp.tanh(x @ Wx[:, 2 * H:] + b[2 * H:] + r * (h @ Wh[:, 2 * H:]))
+        else:
+            n = xp.tanh(x @ Wx[:, 2 * H:] + (r * h) @ Wh[:, 2 * H:] + b[2 * H:])
+        if how == "swapped z":
+            return ((1 - z) * h + z * n,)
+        if how == "no reset":
+            n = xp.tanh(x @ Wx[:, 2 * H:] + h @ Wh[:, 2 * H:] + b[2 * H:])
+        return (z * h + (1 - z) * n,)
+
+    return variant
+
+
+GRU_STEP_FORWARD = Spec(
+    "gru_step_forward", ("h",), _gru_args, lambda *a: (gru.gru_step_forward(*a)[0],), _first,
+    public=[dict(N=3, D=4, H=5)],
+    hidden=[dict(N=1, D=1, H=1), dict(N=4, D=6, H=3), dict(N=10, D=8, H=16)],
+    mistakes=[
+        Mistake("swapped z", "swaps z and 1 - z: in this book h = z * h_prev + (1 - z) * n, so "
+                "z = 1 keeps the old state.", _gru_variant("swapped z")),
+        Mistake("reset after", "applies the reset gate after the matrix product (the cuDNN / "
+                "PyTorch variant): here n = tanh(x Wxn + (r * h_prev) Whn + bn).", _gru_variant("reset after")),
+        Mistake("no reset", "never uses the reset gate r: it scales h_prev inside the candidate.",
+                _gru_variant("no reset")),
+    ],
+)
+
+
+def _gru_back_args(rng, s):
+    args = _gru_args(rng, s)
+    h, cache = gru.gru_step_forward(*args)
+    return (_randn(rng, *h.shape), cache)
+
+
+def _gru_back_no_direct(dh, cache):
+    dx, dh_prev, dWx, dWh, db = gru.gru_step_backward(dh, cache)
+    H = cache.h_prev.shape[1]
+    return (dx, dh_prev - dh * cache.zr[:, :H], dWx, dWh, db)
+
+
+def _gru_numerical(seed, s):
+    rng = default_rng(seed)
+    args = _gru_args(rng, s)
+    dh = _randn(rng, s["N"], s["H"])
+    return _finite_differences(lambda *a: gru.gru_step_forward(*a)[:1], args, (dh,), 5)
+
+
+GRU_STEP_BACKWARD = Spec(
+    "gru_step_backward", ("dx", "dh_prev", "dWx", "dWh", "db"), _gru_back_args,
+    lambda dh, cache: gru.gru_step_backward(dh, cache), _all(5),
+    public=[dict(N=3, D=4, H=5)],
+    hidden=[dict(N=1, D=1, H=1), dict(N=4, D=6, H=3), dict(N=8, D=5, H=10)],
+    mistakes=[
+        Mistake("no direct path", "misses the direct path h = z * h_prev: dh_prev gets dh * z "
+                "besides the paths through the gates and the candidate.", _gru_back_no_direct),
+    ],
+    numerical=_gru_numerical,
+)
+
+
+SPECS = {spec.name: spec for spec in (
+    RNN_STEP_FORWARD, RNN_FORWARD, BPTT_T3, RNN_STEP_BACKWARD, RNN_BACKWARD,
+    HIDDEN_GRADIENT_NORMS, CLIP_GRAD_VALUE, CLIP_GRAD_NORM,
+    SELF_LOOP_FORWARD, SELF_LOOP_ERROR_FLOW,
+    LEARN_GATE, FORGET_GATE, REMEMBER_GATE, USE_GATE, LSTM_STEP_FORWARD, LSTM_STEP_BACKWARD,
+    GRU_STEP_FORWARD, GRU_STEP_BACKWARD,
+)}
+
+
+def case_args(spec, seed, sizes):
+    """The positional arguments of one case: seeded, reproducible."""
+    return spec.make_args(default_rng(seed), sizes)
