@@ -1,0 +1,121 @@
+"""The book: chapter sources follow the house rules, and the whole book builds clean.
+
+The build test copies the book into a temporary folder and runs the same command as
+`make book` (`jupyter-book build . -W -n --keep-going`) with a cold execution cache, so
+a failing cell, a broken reference or any warning fails it.
+"""
+
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+
+
+def toc_files():
+    files = [TOC["root"]]
+    for part in TOC.get("parts", []):
+        files += [c["file"] for c in part["chapters"]]
+    files += [c["file"] for c in TOC.get("chapters", [])]
+    return files
+
+
+CHAPTERS = toc_files()
+EXERCISES = {"02": "01-unrolling", "03": "02-bptt", "04": "03-gradients", "05": "04-cec",
+             "06": "05-lstm", "07": "06-gru"}
+
+
+def test_toc_lists_the_preface_and_eight_chapters():
+    assert [pathlib.Path(f).name[:2] for f in CHAPTERS] == [f"{i:02d}" for i in range(9)]
+    for f in CHAPTERS:
+        assert (ROOT / f"{f}.md").is_file(), f
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_is_a_myst_notebook_without_outputs(chapter):
+    text = (ROOT / f"{chapter}.md").read_text()
+    assert text.startswith("---\njupytext:"), "jupytext header first"
+    assert "format_name: myst" in text.split("---", 2)[1]
+    assert "```{code-cell}" in text, "a chapter runs code"
+    assert "import rnnlib" in text or "from rnnlib" in text
+    assert '"output_type"' not in text
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_figure_cell_has_caption_and_alt_text(chapter):
+    text = (ROOT / f"{chapter}.md").read_text()
+    for cell in re.findall(r"```\{code-cell\}[^\n]*\n(.*?)```", text, re.S):
+        header = "\n".join(line for line in cell.splitlines() if line.startswith(":"))
+        if "figure:" in header:
+            assert "caption:" in header and "alt:" in header, cell[:200]
+
+
+@pytest.mark.parametrize("number,assignment", sorted(EXERCISES.items()))
+def test_chapter_links_its_assignment(number, assignment):
+    chapter = next(ROOT / f"{c}.md" for c in CHAPTERS if pathlib.Path(c).name.startswith(number))
+    assert f"exercises/{assignment}/{assignment}.ipynb" in chapter.read_text()
+
+
+def test_no_notebook_files_in_book():
+    assert not list((ROOT / "book").glob("*.ipynb"))
+
+
+def test_config_executes_with_cache_and_has_bibliography():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["execute"]["execute_notebooks"] == "cache"
+    assert config["bibtex_bibfiles"] == ["book/references.bib"]
+    keys = set(re.findall(r"@\w+\{(\w+),", (ROOT / "book/references.bib").read_text()))
+    cited = set()
+    for chapter in CHAPTERS:
+        cited |= set(re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", (ROOT / f"{chapter}.md").read_text()))
+    cited = {k.strip() for group in cited for k in group.split(",")}
+    assert cited <= keys, f"cited but not in references.bib: {cited - keys}"
+    needed = {"elman1990", "werbos1990", "bengio1994", "hochreiter1997", "gers2000", "jaeger2001",
+              "cho2014", "pascanu2013", "williams1990"}
+    assert needed <= cited, f"never cited: {needed - cited}"
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """Build the book once, cold, in a temporary copy; return (html folder, log)."""
+    work = tmp_path_factory.mktemp("book")
+    for name in ("book", "_config.yml", "_toc.yml", "rnnlib"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
+    env = {**os.environ, "PATH": f"{pathlib.Path(sys.executable).parent}:{os.environ['PATH']}"}
+    jb = pathlib.Path(sys.executable).parent / "jupyter-book"
+    proc = subprocess.run([str(jb), "build", ".", "-W", "-n", "--keep-going"], cwd=work,
+                          env=env, capture_output=True, text=True, timeout=900)
+    return work / "_build" / "html", proc
+
+
+def test_book_builds_without_warnings_or_cell_errors(built_book):
+    html, proc = built_book
+    log = proc.stdout + proc.stderr
+    warnings = [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
+    assert proc.returncode == 0 and not warnings, "\n".join(warnings) or log[-3000:]
+    for chapter in CHAPTERS:
+        page = html / f"{chapter}.html"
+        assert page.is_file(), page
+
+
+def test_built_pages_have_figures_with_alt_text(built_book):
+    html, proc = built_book
+    if proc.returncode != 0:
+        pytest.skip("the build failed; see test_book_builds_without_warnings_or_cell_errors")
+    for chapter in CHAPTERS[1:]:
+        page = (html / f"{chapter}.html").read_text()
+        images = re.findall(r"<img [^>]*>", page)
+        assert images, f"{chapter}: no figure"
+        for img in images:
+            if "logo" in img:
+                continue
+            assert re.search(r'alt="[^"]{10,}"', img), f"{chapter}: {img[:200]}"
