@@ -1,0 +1,7 @@
+"""The instructor's pipeline, ``rnncourse``: release, validate and grade assignments.
+
+Built on nbgrader's own API (``NbGraderAPI``: generate_assignment, autograde,
+generate_feedback) and its gradebook, with the course's settings in one place
+(:mod:`rnnlib.course.config`), which the repository's ``nbgrader_config.py`` also
+loads, so ``nbgrader`` used directly behaves the same.
+"""

@@ -1,0 +1,80 @@
+"""The ``rnncourse`` command: release, validate and grade the course's assignments."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+
+from .config import find_root
+from .grading import grade_class, validate
+from .release import assignments, release, stale
+
+
+def _release(args):
+    root = find_root()
+    names = assignments(root, args.assignments)
+    if args.check:
+        old = stale(root, names)
+        if old:
+            print("exercises/ is stale for: " + ", ".join(old) + " (run `rnncourse release`)")
+            return 1
+        print(f"exercises/ is up to date for {len(names)} assignment(s)")
+        return 0
+    release(root, names)
+    print(f"released {len(names)} assignment(s) into exercises/: " + ", ".join(names))
+    return 0
+
+
+def _validate(args):
+    root = find_root()
+    failures = 0
+    for name in assignments(root, args.assignments):
+        solution, blank = validate(root, name)
+        ok = (solution.status == blank.status == "graded"
+              and solution.max_code_score > 0
+              and solution.code_score == solution.max_code_score and blank.code_score == 0)
+        failures += not ok
+        print(f"{'ok ' if ok else 'BAD'} {name}: solution {solution.code_score:g}/{solution.max_code_score:g} "
+              f"({solution.status}), blank {blank.code_score:g}/{blank.max_code_score:g} ({blank.status}) "
+              f"autograded points")
+    return 1 if failures else 0
+
+
+def _grade(args):
+    root = find_root()
+    (name,) = assignments(root, [args.assignment])
+    rows = grade_class(root, name, args.submitted_dir, args.out)
+    graded = sum(r.status == "graded" for r in rows)
+    print(f"graded {graded} of {len(rows)} submission(s); grades in {args.out}/grades.csv, "
+          f"feedback in {args.out}/feedback/")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="rnncourse", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("release", help="regenerate exercises/ from solutions/")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
+    p.add_argument("--check", action="store_true", help="fail if exercises/ is stale; change nothing")
+    p.set_defaults(func=_release)
+    p = sub.add_parser("validate", help="each solution earns full marks, each student version zero")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
+    p.set_defaults(func=_validate)
+    p = sub.add_parser("grade", help="autograde SUBMITTED_DIR/<student>/<assignment>/ into OUT_DIR")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("submitted_dir", metavar="SUBMITTED_DIR")
+    p.add_argument("--out", required=True, metavar="OUT_DIR")
+    p.set_defaults(func=_grade)
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's own SQLAlchemy notices
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(f"rnncourse: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""The course's nbgrader settings, shared by ``rnncourse`` and ``nbgrader_config.py``.
+
+Sources live in ``solutions/``, student versions in ``exercises/``; the working state
+of a course (submissions, autograded copies, feedback, the gradebook) lives in the
+git-ignored ``course-work/``, never beside the sources.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+from traitlets.config import Config
+
+SOURCE = "solutions"
+RELEASE = "exercises"
+WORK = "course-work"
+CELL_TIMEOUT = 120  # seconds a single cell may run while grading
+
+
+def find_root(start=None) -> pathlib.Path:
+    """The repository root: the nearest folder upwards that has ``nbgrader_config.py``."""
+    here = pathlib.Path(start or pathlib.Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "nbgrader_config.py").is_file() and (folder / SOURCE).is_dir():
+            return folder
+    raise FileNotFoundError(
+        f"no course found at or above {here}: run rnncourse inside the repository "
+        f"(the folder with nbgrader_config.py and {SOURCE}/)")
+
+
+def configure(c, root, source=SOURCE, release=RELEASE, work=None):
+    """Fill a traitlets Config ``c`` with the course's settings; return it."""
+    root = pathlib.Path(root).resolve()
+    work = pathlib.Path(work) if work is not None else root / WORK
+    (work / "exchange").mkdir(parents=True, exist_ok=True)  # sqlite makes files, not folders
+    c.CourseDirectory.root = str(root)
+    c.CourseDirectory.source_directory = str(source)
+    c.CourseDirectory.release_directory = str(release)
+    c.CourseDirectory.submitted_directory = str(work / "submitted")
+    c.CourseDirectory.autograded_directory = str(work / "autograded")
+    c.CourseDirectory.feedback_directory = str(work / "feedback")
+    c.CourseDirectory.db_url = f"sqlite:///{work / 'gradebook.db'}"
+    c.CourseDirectory.course_id = "rnn-textbook"
+    c.Exchange.root = str(work / "exchange")  # unused here; keeps nbgrader off /usr/local
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+    c.ExecutePreprocessor.timeout = CELL_TIMEOUT
+    c.Execute.timeout = CELL_TIMEOUT
+    c.Execute.kernel_name = "python3"
+    # a notebook must be graded whatever it prints: never stop on a long output
+    c.LimitOutput.max_lines = 1000
+    c.LimitOutput.max_traceback = 100
+    return c
+
+
+def make_config(root, **kwargs) -> Config:
+    return configure(Config(), root, **kwargs)
