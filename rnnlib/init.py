@@ -3,7 +3,8 @@
 Weights are drawn on the CPU from a seeded generator and moved to the selected
 backend (see :mod:`rnnlib.backend`), so a seed gives the same numbers everywhere.
 Input weights are scaled by 1/sqrt(fan-in); recurrent weights by 1/sqrt(H) as well,
-which puts the spectral radius of Wh near 1 (chapter 4 explains why that matters).
+which puts the spectral radius of Wh near 1 (chapter 4 explains why that matters),
+although its singular values spread widely (for H = 32, from about 0.03 to 1.8).
 """
 
 from __future__ import annotations

@@ -54,10 +54,14 @@ def clip_grad_norm(grads, max_norm):
     alone otherwise. The direction is kept; the length becomes at most ``max_norm``.
     Inputs: grads, a dict name -> array; max_norm > 0.
     Returns ``(clipped, norm)``: a new dict and the norm before clipping (a float).
+    A gradient that already holds inf or NaN has a non-finite norm and comes back
+    unchanged: check ``math.isfinite(norm)`` to notice such a step.
     """
     if not max_norm > 0:
         raise ValueError(f"max_norm: expected a positive number, got {max_norm!r}")
     norm = global_norm(grads)
+    if not math.isfinite(norm):  # an overflow upstream: no rescaling can repair it
+        return {key: g * 1.0 for key, g in grads.items()}, norm
     scale = max_norm / norm if norm > max_norm else 1.0
     return {key: g * scale for key, g in grads.items()}, norm
 

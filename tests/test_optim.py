@@ -87,3 +87,11 @@ def test_adam_minimises_a_quadratic(xp):
 def test_global_norm(xp, rng):
     grads = _grads(xp, rng, 1.0)
     assert math.isclose(rnnlib.global_norm(grads), np.linalg.norm(_flat(grads)), rel_tol=1e-12)
+
+
+def test_clip_grad_norm_leaves_non_finite_gradients_alone():
+    grads = {"W": np.array([np.inf, 1.0]), "b": np.array([np.nan])}
+    clipped, norm = rnnlib.clip_grad_norm(grads, 1.0)
+    assert not math.isfinite(norm)
+    np.testing.assert_array_equal(clipped["W"], grads["W"])
+    assert clipped["W"] is not grads["W"]

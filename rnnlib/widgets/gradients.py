@@ -1,0 +1,79 @@
+"""An explorer for chapter 4: how far back a simple RNN's gradient reaches.
+
+:func:`gradient_norm_explorer` returns an ipywidgets box with three controls (the
+spectral radius of the recurrent matrix Wh (H, H), the activation phi and the number
+of steps T) above a picture of :func:`rnnlib.plots.gradients.plot_gradient_norms`:
+the measured ``||dh_T/dh_t||`` against ``T - t`` on a log scale, with the pure power
+``radius ** (T - t)`` dashed beside it. The picture is redrawn whenever a control
+changes. It is a PNG in an ``ipywidgets.Image``, so it does not depend on the
+notebook's matplotlib backend and works the same in JupyterLab 4 and Notebook 7.
+"""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+
+from ..plots.gradients import ACTIVATIONS, plot_gradient_norms
+
+#: The range of the spectral-radius slider.
+RADIUS_MIN, RADIUS_MAX = 0.1, 3.0
+
+#: The range of the sequence-length slider.
+T_MIN, T_MAX = 5, 150
+
+
+def _png(radius, activation, T, H, seed):
+    """The gradient-norm figure for these settings as PNG bytes (the figure is closed)."""
+    fig = plot_gradient_norms(radius, activation=activation, T=T, H=H, seed=seed)
+    try:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return buffer.getvalue()
+
+
+def gradient_norm_explorer(spectral_radius=1.0, activation="tanh", T=50, H=32, seed=0):
+    """Controls for a simple RNN's recurrent matrix and the plot of ``||dh_T/dh_t||``.
+
+    The controls start at spectral_radius (FloatSlider "spectral radius", 0.1 to 3),
+    activation (Dropdown "activation": tanh, sigmoid, identity) and T (IntSlider
+    "T", 5 to 150 steps). H is the number of hidden units and seed fixes Wh (H, H),
+    Wx (D, H) and the inputs x (T, D) of the run, so moving a control changes only
+    what it names.
+    Returns an ``ipywidgets.VBox``: its first child is an HBox of the three controls,
+    its second the ``ipywidgets.Image`` that shows the plot. The same widgets are also
+    reachable by name through the box's ``controls`` dict (``"spectral radius"``,
+    ``"activation"``, ``"T"``) and its ``image`` attribute.
+    """
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation: expected one of {ACTIVATIONS}, got {activation!r}")
+    if not RADIUS_MIN <= spectral_radius <= RADIUS_MAX:
+        raise ValueError(f"spectral_radius: expected a number in [{RADIUS_MIN}, {RADIUS_MAX}], "
+                         f"got {spectral_radius!r}")
+    if isinstance(T, bool) or not isinstance(T, int) or not T_MIN <= T <= T_MAX:
+        raise ValueError(f"T: expected an integer in [{T_MIN}, {T_MAX}], got {T!r}")
+    style = {"description_width": "initial"}
+    radius_slider = widgets.FloatSlider(value=spectral_radius, min=RADIUS_MIN, max=RADIUS_MAX,
+                                        step=0.05, description="spectral radius",
+                                        continuous_update=False, readout_format=".2f",
+                                        style=style)
+    phi_menu = widgets.Dropdown(options=list(ACTIVATIONS), value=activation,
+                                description="activation", style=style)
+    T_slider = widgets.IntSlider(value=T, min=T_MIN, max=T_MAX, step=1, description="T",
+                                 continuous_update=False, style=style)
+    image = widgets.Image(value=_png(spectral_radius, activation, T, H, seed), format="png",
+                          layout=widgets.Layout(max_width="720px"))
+
+    def redraw(_change=None):
+        image.value = _png(radius_slider.value, phi_menu.value, T_slider.value, H, seed)
+
+    for control in (radius_slider, phi_menu, T_slider):
+        control.observe(redraw, names="value")
+    box = widgets.VBox([widgets.HBox([radius_slider, phi_menu, T_slider]), image])
+    box.controls = {"spectral radius": radius_slider, "activation": phi_menu, "T": T_slider}
+    box.image = image
+    return box
