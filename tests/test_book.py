@@ -90,7 +90,9 @@ def built_book(tmp_path_factory):
     for name in ("book", "_config.yml", "_toc.yml", "rnnlib"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
-    env = {**os.environ, "PATH": f"{pathlib.Path(sys.executable).parent}:{os.environ['PATH']}"}
+    # one BLAS thread: the book's matrices are small, and threads only fight on 2 cores
+    env = {**os.environ, "PATH": f"{pathlib.Path(sys.executable).parent}:{os.environ['PATH']}",
+           "OPENBLAS_NUM_THREADS": "1"}
     jb = pathlib.Path(sys.executable).parent / "jupyter-book"
     proc = subprocess.run([str(jb), "build", ".", "-W", "-n", "--keep-going"], cwd=work,
                           env=env, capture_output=True, text=True, timeout=900)

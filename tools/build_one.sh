@@ -16,5 +16,5 @@ ln -s "$root/rnnlib" "$out/rnnlib"
 } > "$out/_toc.yml"
 [[ " $* " == *"00-preface.md"* ]] || printf "# Preface\n\n\`\`\`{bibliography}\n\`\`\`\n" > "$out/book/00-preface.md"
 cd "$out"
-PATH="$root/.venv/bin:$PATH" "$root/.venv/bin/jupyter-book" build . -W -n --keep-going
+OPENBLAS_NUM_THREADS=1 PATH="$root/.venv/bin:$PATH" "$root/.venv/bin/jupyter-book" build . -W -n --keep-going
 echo "built in $out/_build/html"
