@@ -124,7 +124,7 @@ def diagnose(name, got, expected, sizes, context=""):
     if len(exp_shape) == 2 and exp_shape[0] == exp_shape[1] and close(arr, exp.T):
         return Verdict(False, f"{where} is the transpose of the right answer: for y = a @ W "
                               f"the gradient of W is a.T @ dy, not dy.T @ a.")
-    k = _scale_factor(arr, exp)
+    k = _scale_factor(arr, exp) if arr.size > 1 else None  # one number is always "a factor"
     if k is not None:
         return Verdict(False, f"{where} {_factor_sentence(k, sizes)}.")
     return Verdict(False, f"{where} has the right shape but wrong values (relative error "

@@ -146,6 +146,9 @@ def _rnn_step_back_variant(how):
     def variant(dh, cache):
         x, h_prev, Wx, Wh, h = cache
         xp = _xp(dh)
+        if how == "Wh not transposed":
+            da = dh * (1 - h * h)
+            return (da @ Wx.T, da @ Wh, x.T @ da, h_prev.T @ da, xp.sum(da, axis=0))
         da = {"no tanh'": dh, "h not 1-h^2": dh * h, "tanh' of h": dh * (1 - xp.tanh(h) ** 2)}[how]
         return (da @ Wx.T, da @ Wh.T, x.T @ da, h_prev.T @ da, xp.sum(da, axis=0))
 
@@ -189,6 +192,9 @@ RNN_STEP_BACKWARD = Spec(
                 _rnn_step_back_variant("h not 1-h^2")),
         Mistake("tanh' of h", "takes tanh of h again: h is already tanh(a), so tanh'(a) = 1 - h**2.",
                 _rnn_step_back_variant("tanh' of h")),
+        Mistake("Wh not transposed", "multiplies by Wh where the way back needs Wh.T: for "
+                "a = h_prev @ Wh, the gradient of h_prev is da @ Wh.T.",
+                _rnn_step_back_variant("Wh not transposed")),
     ],
     numerical=_rnn_step_numerical,
 )
@@ -309,6 +315,17 @@ def _t3_variant(how):
                 wx.append(x[t - 1, :][:, None] * ds[None, :])
                 ds = ds @ Ws.T
             return (ref["dWy"], ws[0] + ws[1] + ws[2], wx[0] + wx[1] + wx[2], *ws, *wx)
+        if how == "Ws not transposed":
+            s = [s0]
+            for t in range(3):
+                s.append(xp.tanh(x[t, :] @ Wx + s[-1] @ Ws))
+            ds, ws, wx = (s[3] @ Wy - d3) @ Wy.T, [], []
+            for t in (3, 2, 1):
+                da = ds * (1 - s[t] * s[t])
+                ws.append(s[t - 1][:, None] * da[None, :])
+                wx.append(x[t - 1, :][:, None] * da[None, :])
+                ds = da @ Ws
+            return (ref["dWy"], ws[0] + ws[1] + ws[2], wx[0] + wx[1] + wx[2], *ws, *wx)
         if how == "reversed":
             ws, wx = ref["dWs_terms"], ref["dWx_terms"]
             return (ref["dWy"], ref["dWs"], ref["dWx"], ws[2], ws[1], ws[0], wx[2], wx[1], wx[0])
@@ -346,6 +363,9 @@ BPTT_T3 = Spec(
                 "multiplies by 1 - s_t**2.", _t3_variant("no tanh'")),
         Mistake("reversed", "lists the terms in reverse: the order is the paths through s3, "
                 "s2, s1.", _t3_variant("reversed")),
+        Mistake("Ws not transposed", "steps back with Ws where it needs Ws.T: for "
+                "a_t = s_{t-1} @ Ws, the gradient reaching s_{t-1} is da_t @ Ws.T.",
+                _t3_variant("Ws not transposed")),
     ],
     numerical=_t3_numerical,
 )
