@@ -374,22 +374,33 @@ BPTT_T3 = Spec(
 # ---------------------------------------------------------------- gradients --------
 
 def _hgn_args(rng, s):
-    T, H = s["T"], s["H"]
+    """Wh (H, H), the states h (T, H) of one run with the case's activation, its name."""
+    T, H, activation = s["T"], s["H"], s.get("activation", "tanh")
     Wh = _randn(rng, H, H, scale=1.0 / H**0.5)
-    x = _randn(rng, 1, T, H)
-    h, _ = rnn.rnn_forward(x, _randn(rng, 1, H, scale=0.0), _randn(rng, H, H, scale=0.5), Wh,
-                           _randn(rng, H, scale=0.1))
-    return (Wh, h[0, :, :])
+    xw = _randn(rng, T, H, scale=0.7)
+    xp = _xp(Wh)
+    phi = {"tanh": xp.tanh, "sigmoid": sigmoid, "identity": lambda a: 0.3 * a}[activation]
+    if activation == "identity":
+        Wh = Wh * 0.5
+    states, h = [], xp.zeros((H,), dtype=Wh.dtype)
+    for t in range(T):
+        h = phi(xw[t, :] + h @ Wh) if activation != "identity" else xw[t, :] + h @ Wh
+        states.append(h)
+    return (Wh, xp.stack(states, axis=0), activation)
 
 
 def _hgn_variant(how):
-    def variant(Wh, h):
+    def variant(Wh, h, activation="tanh"):
         xp = _xp(Wh)
         T, H = h.shape
+        d = {"tanh": 1 - h * h, "sigmoid": h * (1 - h), "identity": xp.ones_like(h)}[activation]
+        if how == "tanh of h":
+            d = 1 - xp.tanh(h) ** 2
         product, norms = xp.eye(H, dtype=h.dtype), [1.0] * T
         for t in reversed(range(T - 1)):
-            J = Wh if how == "no tanh'" else Wh * (1 - h[t + 1, :] ** 2)[None, :]
-            product = J @ product
+            slope = d[t, :] if how == "off by one" else d[t + 1, :]
+            J = Wh if how == "no tanh'" else Wh * slope[None, :]
+            product = product @ J if how == "right multiply" else J @ product
             norms[t] = float(xp.linalg.matrix_norm(product, ord="fro" if how == "frobenius" else 2))
         out = xp.asarray(norms, dtype=h.dtype)
         if how == "reversed":
@@ -401,16 +412,25 @@ def _hgn_variant(how):
 
 HIDDEN_GRADIENT_NORMS = Spec(
     "hidden_gradient_norms", ("norms",), _hgn_args,
-    lambda Wh, h: (bptt.hidden_gradient_norms(Wh, h),), lambda r: (r,),
-    public=[dict(T=8, H=4)],
-    hidden=[dict(T=1, H=1), dict(T=2, H=3), dict(T=30, H=6)],
+    lambda Wh, h, activation: (bptt.hidden_gradient_norms(Wh, h, activation),), lambda r: (r,),
+    public=[dict(T=8, H=4, activation="tanh"), dict(T=6, H=3, activation="sigmoid")],
+    hidden=[dict(T=1, H=1, activation="tanh"), dict(T=2, H=3, activation="identity"),
+            dict(T=30, H=6, activation="tanh"), dict(T=12, H=5, activation="sigmoid")],
     mistakes=[
-        Mistake("no tanh'", "leaves out tanh': each step back multiplies by Wh and by "
-                "diag(1 - h_t**2).", _hgn_variant("no tanh'")),
+        Mistake("no tanh'", "leaves out the activation's slope: each step back multiplies by Wh "
+                "and by diag(phi'(a_t)), e.g. 1 - h_t**2 for tanh.", _hgn_variant("no tanh'")),
         Mistake("frobenius", "uses the Frobenius norm: use the spectral norm (the largest "
-                "singular value, np.linalg.norm(J, 2)).", _hgn_variant("frobenius")),
+                "singular value) of the product, np.linalg.norm(product, 2).", _hgn_variant("frobenius")),
         Mistake("reversed", "is in reverse order: entry t is ||dh_T/dh_t||, so the last "
                 "entry is 1.", _hgn_variant("reversed")),
+        Mistake("right multiply", "adds each new factor on the wrong side: stepping further "
+                "back puts the new Jacobian on the left, product = J @ product.",
+                _hgn_variant("right multiply")),
+        Mistake("off by one", "takes the slope of the wrong step: going from h_{t+1} back to "
+                "h_t multiplies by Wh diag(phi'(a_{t+1})), the slope at the LATER state.",
+                _hgn_variant("off by one")),
+        Mistake("tanh of h", "takes tanh of h again: h is already tanh(a), so tanh'(a) = 1 - h**2.",
+                _hgn_variant("tanh of h")),
     ],
 )
 
@@ -476,6 +496,9 @@ def _clip_norm_variant(how):
         if how == "inverted":
             scale = norm / max_norm if norm > max_norm else 1.0
             return (*(v * scale for v in _dict_outputs(g)), asarray([norm], dtype="float64"))
+        if how == "norm after":
+            clipped, _ = optim.clip_grad_norm(g, max_norm)
+            return (*_dict_outputs(clipped), asarray([optim.global_norm(clipped)], dtype="float64"))
         raise ValueError(how)
 
     return variant
@@ -493,6 +516,9 @@ CLIP_GRAD_NORM = Spec(
                 "gradients alone.", _clip_norm_variant("always")),
         Mistake("inverted", "scales by norm / max_norm, which lengthens the gradient: the factor "
                 "is max_norm / norm.", _clip_norm_variant("inverted")),
+        Mistake("norm after", "returns the norm after clipping: return the global norm measured "
+                "BEFORE clipping, so the caller can see how large the gradient was.",
+                _clip_norm_variant("norm after")),
     ],
 )
 
@@ -511,6 +537,9 @@ def _loop_forward_variant(how):
         for t in range(x.shape[0]):
             y = w * y + x[t] if how == "no phi" else phi(y + w * x[t])
             ys.append(y)
+        if how == "shifted":
+            ref = bptt.self_loop_forward(x, w, activation)
+            return (xp.concat([xp.zeros((1,), dtype=x.dtype), ref[:-1]]),)
         return (xp.stack(ys),)
 
     return variant
@@ -526,6 +555,8 @@ SELF_LOOP_FORWARD = Spec(
         Mistake("no phi", "skips the activation: y_t = phi(w * y_{t-1} + x_t).", _loop_forward_variant("no phi")),
         Mistake("w on input", "multiplies the input by w: the self-loop weight w multiplies "
                 "the previous output y_{t-1}.", _loop_forward_variant("w on input")),
+        Mistake("shifted", "is shifted by one step: y[t] is the output after reading x[t], so "
+                "y_0 = 0 itself is not part of the result.", _loop_forward_variant("shifted")),
     ],
 )
 
@@ -540,12 +571,15 @@ def _flow_variant(how):
         xp = _xp(y)
         T = y.shape[0]
         d = {"tanh": 1 - y * y, "sigmoid": y * (1 - y), "identity": xp.ones_like(y)}[activation]
+        if how == "tanh of y":
+            d = 1 - xp.tanh(y) ** 2
         flow, running = [1.0] * T, 1.0
         for t in reversed(range(T - 1)):
             factor = float(d[t]) if how == "off by one" else float(d[t + 1])
             running *= factor if how == "no w" else w * factor
-            flow[t] = abs(running)
-        return (xp.asarray(flow, dtype=y.dtype),)
+            flow[t] = running if how == "no abs" else abs(running)
+        out = xp.asarray(flow, dtype=y.dtype)
+        return (xp.flip(out) if how == "reversed" else out,)
 
     return variant
 
@@ -555,12 +589,19 @@ SELF_LOOP_ERROR_FLOW = Spec(
     lambda r: (r,),
     public=[dict(T=10, w=0.9, activation="tanh")],
     hidden=[dict(T=1, w=1.0, activation="identity"), dict(T=50, w=1.0, activation="identity"),
-            dict(T=25, w=1.3, activation="sigmoid"), dict(T=60, w=1.5, activation="tanh")],
+            dict(T=25, w=1.3, activation="sigmoid"), dict(T=60, w=1.5, activation="tanh"),
+            dict(T=9, w=-0.8, activation="tanh")],
     mistakes=[
         Mistake("no w", "forgets the self-loop weight: each step back multiplies by w * phi'.",
                 _flow_variant("no w")),
         Mistake("off by one", "takes phi' of the wrong step: going from y_t back to y_{t-1} "
                 "multiplies by w * phi'(a_t), the derivative at step t.", _flow_variant("off by one")),
+        Mistake("no abs", "returns signed values: entry t is the size |dy_T/dy_t|, which matters "
+                "when w is negative.", _flow_variant("no abs")),
+        Mistake("reversed", "is in reverse order: entry t is |dy_T/dy_t|, so the last entry is 1.",
+                _flow_variant("reversed")),
+        Mistake("tanh of y", "takes tanh of y again: y is already tanh(a), so tanh'(a) = 1 - y**2.",
+                _flow_variant("tanh of y")),
     ],
 )
 
