@@ -637,7 +637,7 @@ def _with_order(fn, order):
 
 
 LEARN_GATE = Spec(
-    "learn_gate", ("learned",), lambda rng, s: _lstm_args(rng, s)[:2] + _lstm_args(rng, s)[3:],
+    "learn_gate", ("learned",), lambda rng, s: (lambda a: a[:2] + a[3:])(_lstm_args(rng, s)),
     lambda x, h, Wx, Wh, b: (gates.learn_gate(x, h, Wx, Wh, b),), lambda r: (r,),
     public=[dict(N=3, D=4, H=5)],
     hidden=[dict(N=1, D=1, H=1), dict(N=6, D=3, H=8)],
@@ -700,7 +700,7 @@ USE_GATE = Spec(
     mistakes=[
         Mistake("no tanh", "forgets the tanh of the cell state: the new STM is o_t * tanh(c_t).",
                 lambda x, h, c, Wx, Wh, b: (gates.use_gate(x, h, c, Wx, Wh, b) / _xp(c).tanh(c) * c,)),
-        Mistake("forget columns", "reads o from the wrong columns: the output gate is the third "
+        Mistake("o from f columns", "reads o from the wrong columns: the output gate is the third "
                 "block (i, f, o, g).", _with_order(lambda *a: (gates.use_gate(*a),), (0, 2, 1, 3))),
     ],
 )
@@ -725,7 +725,7 @@ LSTM_STEP_FORWARD = Spec(
         Mistake("order ifgo", "splits the gates in another order: rnnlib packs them as i, f, o, g "
                 "(input, forget, output, candidate).", _with_order(_lstm_step, (0, 1, 3, 2))),
         Mistake("order gifo", "splits the gates in another order: rnnlib packs them as i, f, o, g.",
-                _with_order(_lstm_step, (3, 0, 1, 2))),
+                _with_order(_lstm_step, (1, 2, 3, 0))),
         Mistake("wrong memory", "forgets from the short-term memory: c = f * c_prev + i * g "
                 "scales c_prev, not h_prev.",
                 lambda x, h, c, Wx, Wh, b: _lstm_wrong_memory(x, h, c, Wx, Wh, b)),
@@ -814,6 +814,10 @@ def _gru_variant(how):
             n = xp.tanh(x @ Wx[:, 2 * H:] + (r * h) @ Wh[:, 2 * H:] + b[2 * H:])
         if how == "swapped z":
             return ((1 - z) * h + z * n,)
+        if how == "r z order":
+            z, r = r, z
+            n = xp.tanh(x @ Wx[:, 2 * H:] + (r * h) @ Wh[:, 2 * H:] + b[2 * H:])
+            return (z * h + (1 - z) * n,)
         if how == "no reset":
             n = xp.tanh(x @ Wx[:, 2 * H:] + h @ Wh[:, 2 * H:] + b[2 * H:])
         return (z * h + (1 - z) * n,)
@@ -832,6 +836,8 @@ GRU_STEP_FORWARD = Spec(
                 "PyTorch variant): here n = tanh(x Wxn + (r * h_prev) Whn + bn).", _gru_variant("reset after")),
         Mistake("no reset", "never uses the reset gate r: it scales h_prev inside the candidate.",
                 _gru_variant("no reset")),
+        Mistake("r z order", "reads z and r from swapped blocks: the packing is z, r, n (update "
+                "gate first), not PyTorch's r, z, n.", _gru_variant("r z order")),
     ],
 )
 
@@ -855,6 +861,17 @@ def _gru_numerical(seed, s):
     return _finite_differences(lambda *a: gru.gru_step_forward(*a)[:1], args, (dh,), 5)
 
 
+def _gru_back_dwh_hprev(dh, cache):
+    dx, dh_prev, dWx, dWh, db = gru.gru_step_backward(dh, cache)
+    xp = _xp(dh)
+    H = cache.h_prev.shape[1]
+    r = cache.zr[:, H:]
+    da_n = (dh * (1 - cache.zr[:, :H])) * (1 - cache.n * cache.n)
+    wrong_n = cache.h_prev.T @ da_n  # h_prev where (r * h_prev) belongs
+    del r
+    return (dx, dh_prev, dWx, xp.concat([dWh[:, :2 * H], wrong_n], axis=1), db)
+
+
 GRU_STEP_BACKWARD = Spec(
     "gru_step_backward", ("dx", "dh_prev", "dWx", "dWh", "db"), _gru_back_args,
     lambda dh, cache: gru.gru_step_backward(dh, cache), _all(5),
@@ -863,6 +880,8 @@ GRU_STEP_BACKWARD = Spec(
     mistakes=[
         Mistake("no direct path", "misses the direct path h = z * h_prev: dh_prev gets dh * z "
                 "besides the paths through the gates and the candidate.", _gru_back_no_direct),
+        Mistake("dWh n with h_prev", "uses h_prev for the candidate's block of dWh: the candidate "
+                "reads (r * h_prev) @ Whn, so that block is (r * h_prev).T @ da_n.", _gru_back_dwh_hprev),
     ],
     numerical=_gru_numerical,
 )
