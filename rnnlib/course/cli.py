@@ -30,13 +30,13 @@ def _validate(args):
     root = find_root()
     failures = 0
     for name in assignments(root, args.assignments):
-        solution, blank = validate(root, name)
-        ok = (solution.status == blank.status == "graded"
-              and solution.max_code_score > 0
-              and solution.code_score == solution.max_code_score and blank.code_score == 0)
+        solution, blank, info = validate(root, name, use_sandbox=not args.unsafe_no_sandbox)
+        auto = sum(info.points.values())
+        ok = (solution.status == blank.status == "graded" and auto > 0
+              and solution.raw_score == auto and blank.raw_score == 0)
         failures += not ok
-        print(f"{'ok ' if ok else 'BAD'} {name}: solution {solution.code_score:g}/{solution.max_code_score:g} "
-              f"({solution.status}), blank {blank.code_score:g}/{blank.max_code_score:g} ({blank.status}) "
+        print(f"{'ok ' if ok else 'BAD'} {name}: solution {solution.raw_score:g}/{auto:g} "
+              f"({solution.status}), blank {blank.raw_score:g}/{auto:g} ({blank.status}) "
               f"autograded points")
     return 1 if failures else 0
 
@@ -44,7 +44,8 @@ def _validate(args):
 def _grade(args):
     root = find_root()
     (name,) = assignments(root, [args.assignment])
-    rows = grade_class(root, name, args.submitted_dir, args.out)
+    rows = grade_class(root, name, args.submitted_dir, args.out, jobs=args.jobs,
+                       use_sandbox=not args.unsafe_no_sandbox)
     graded = sum(r.status == "graded" for r in rows)
     print(f"graded {graded} of {len(rows)} submission(s); grades in {args.out}/grades.csv, "
           f"feedback in {args.out}/feedback/")
@@ -60,18 +61,23 @@ def main(argv=None):
     p.set_defaults(func=_release)
     p = sub.add_parser("validate", help="each solution earns full marks, each student version zero")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="run without bubblewrap (student code runs with your rights)")
     p.set_defaults(func=_validate)
     p = sub.add_parser("grade", help="autograde SUBMITTED_DIR/<student>/<assignment>/ into OUT_DIR")
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("submitted_dir", metavar="SUBMITTED_DIR")
     p.add_argument("--out", required=True, metavar="OUT_DIR")
+    p.add_argument("--jobs", type=int, default=None, help="students graded at once (default: all cores)")
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="grade without bubblewrap: student code then runs with your rights")
     p.set_defaults(func=_grade)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's own SQLAlchemy notices
     warnings.filterwarnings("ignore", message=".*not in session.*")
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:  # SandboxUnavailable too
         print(f"rnncourse: {exc}", file=sys.stderr)
         return 2
 

@@ -28,7 +28,8 @@ def find_root(start=None) -> pathlib.Path:
         f"(the folder with nbgrader_config.py and {SOURCE}/)")
 
 
-def configure(c, root, source=SOURCE, release=RELEASE, work=None):
+def configure(c, root, source=SOURCE, release=RELEASE, work=None, cell_timeout=CELL_TIMEOUT,
+              kernel_name="python3", ipc=None):
     """Fill a traitlets Config ``c`` with the course's settings; return it."""
     root = pathlib.Path(root).resolve()
     work = pathlib.Path(work) if work is not None else root / WORK
@@ -44,9 +45,12 @@ def configure(c, root, source=SOURCE, release=RELEASE, work=None):
     c.Exchange.root = str(work / "exchange")  # unused here; keeps nbgrader off /usr/local
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-    c.ExecutePreprocessor.timeout = CELL_TIMEOUT
-    c.Execute.timeout = CELL_TIMEOUT
-    c.Execute.kernel_name = "python3"
+    c.ExecutePreprocessor.timeout = cell_timeout
+    c.Execute.timeout = cell_timeout
+    c.Execute.kernel_name = kernel_name
+    if ipc is not None:  # kernel sockets as files in a folder the sandbox can see: no TCP
+        c.KernelManager.transport = "ipc"
+        c.KernelManager.ip = str(ipc)
     # a notebook must be graded whatever it prints: never stop on a long output
     c.LimitOutput.max_lines = 1000
     c.LimitOutput.max_traceback = 100
