@@ -162,7 +162,7 @@ def _autograde_for_feedback(course_root, assignment, student, verdicts, row, jai
             note = verdict.message if not verdict.passed else ""
             if grade is not None:
                 in_notebook = grade.auto_score
-                if in_notebook is not None and in_notebook > authoritative:
+                if in_notebook is not None and in_notebook > authoritative and verdict.mistake != "delegation":
                     note = ("The test cell in your notebook reported a pass, but the grader's own "
                             "check (run outside your notebook) did not: a check was tampered with, "
                             "and the grader's result counts. " + note)

@@ -18,7 +18,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 
 from ..checks import run_check
@@ -115,7 +114,7 @@ def _cells(notebook):
 
 def _run_jailed(job, notebook, jail):
     """Run the runner, restarting past cells or functions that killed it; return status."""
-    plan = {"skip_cells": [], "skip_functions": [], "cpu_seconds": 20}
+    plan = {"skip_cells": [], "skip_functions": [], "cpu_seconds": 10, "jailed": jail is not None}
     status = "graded"
     for attempt in range(ATTEMPTS):
         (job / "plan.json").write_text(json.dumps(plan))
@@ -149,6 +148,33 @@ def _run_jailed(job, notebook, jail):
     return "timeout" if timed_out else "crashed"
 
 
+def _verdict(name, job, plan, status, cells):
+    """Replay the recorded results of one function through the checks."""
+    seed, n_public = plan
+    stem = job / "results" / name
+    if not stem.with_suffix(".json").exists():
+        why = "took too long" if status == "timeout" else "stopped the grader's process"
+        return Verdict(name, False, f"{name} could not be graded: running it {why}.")
+    record = runner.load(str(stem))
+    if not isinstance(record, dict):
+        raise TypeError("not a record")
+    if record.get("missing"):
+        return Verdict(name, False, f"{name} is not defined in the notebook (or its cell fails).")
+    results = record["results"]
+    if not isinstance(results, list) or not all(isinstance(r, dict) and "ok" in r for r in results):
+        raise TypeError("not a list of results")
+    checks = (run_check(name, _Replay(results[:n_public]), seed=0),
+              run_check(name, _Replay(results[n_public:]), seed=seed, hidden=True))
+    failed = next((c for c in checks if not c.passed), None)
+    if failed is None:
+        return Verdict(name, True, checks[1].message)
+    if "Error" in failed.message and _uses_rnnlib(cells, name):
+        return Verdict(name, False, f"{name} calls rnnlib: graded functions run without it, and a "
+                                    f"function that hands the work to rnnlib's own {name} earns "
+                                    f"nothing. Write it with NumPy.", "delegation")
+    return Verdict(name, False, failed.message, failed.mistake)
+
+
 def score(assignment, notebook, functions, secret, student, workdir, jail=None):
     """Run the student's ``functions`` out of process; return (status, {name: Verdict}).
 
@@ -167,38 +193,13 @@ def score(assignment, notebook, functions, secret, student, workdir, jail=None):
         hidden = [case_args(spec, seed + k, sizes) for k, sizes in enumerate(spec.hidden)]
         runner.save(str(job / "cases" / name), public + hidden)
         plans[name] = (seed, len(public))
-    started = time.monotonic()
     status = _run_jailed(job, pathlib.Path(notebook), jail)
     cells = _cells(notebook)
     verdicts = {}
     for name in functions:
-        seed, n_public = plans[name]
-        stem = job / "results" / name
-        if not (stem.with_suffix(".json")).exists():
-            why = "took too long" if status == "timeout" else "stopped the grader's process"
-            verdicts[name] = Verdict(name, False, f"{name} could not be graded: running it {why}.")
-            continue
         try:
-            record = runner.load(str(stem))
-        except (OSError, ValueError, KeyError) as exc:
-            verdicts[name] = Verdict(name, False, f"{name} returned something unreadable ({exc}).")
-            continue
-        if record.get("missing"):
-            verdicts[name] = Verdict(name, False, f"{name} is not defined in the notebook (or its cell fails).")
-            continue
-        results = record["results"]
-        checks = (run_check(name, _Replay(results[:n_public]), seed=0),
-                  run_check(name, _Replay(results[n_public:]), seed=seed, hidden=True))
-        failed = next((c for c in checks if not c.passed), None)
-        if failed is None:
-            verdicts[name] = Verdict(name, True, checks[1].message)
-            continue
-        message = failed.message
-        if ("rnnlib" in message or "NameError" in message or "Error" in message) and _uses_rnnlib(cells, name):
-            message = (f"{name} calls rnnlib: graded functions run without it, and a function that "
-                       f"hands the work to rnnlib's own {name} earns nothing. Write it with NumPy.")
-            verdicts[name] = Verdict(name, False, message, "delegation")
-        else:
-            verdicts[name] = Verdict(name, False, message, failed.mistake)
-    del started
+            verdicts[name] = _verdict(name, job, plans[name], status, cells)
+        except Exception as exc:  # a malformed record: the student's code wrote it
+            verdicts[name] = Verdict(name, False, f"{name} returned something the grader could "
+                                                  f"not read ({type(exc).__name__}).")
     return status, verdicts

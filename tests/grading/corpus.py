@@ -1,0 +1,393 @@
+"""The corpus of bad submissions: every way we could think of to get points without the work.
+
+Each case turns the solution of 01-unrolling (rnn_step_forward: 3 points, rnn_forward: 4
+points, 7 autograded in all) into a submission folder, and says what the grader must
+give it: the score, the status, and optionally a phrase its feedback must contain and a
+file that must not exist afterwards. Cases are generated, not stored, so each stays a
+few readable lines.
+"""
+
+import copy
+import json
+import pathlib
+
+ASSIGNMENT = "01-unrolling"
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SOLUTION = json.loads((ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+
+STEP_NO_BIAS = '''def rnn_step_forward(x, h_prev, Wx, Wh, b):
+    h = np.tanh(x @ Wx + h_prev @ Wh)
+    return h, (x, h_prev, Wx, Wh, h)
+'''
+FORWARD_NO_CARRY = '''def rnn_forward(x, h0, Wx, Wh, b):
+    N, T, _ = x.shape
+    h = np.zeros((N, T, h0.shape[1]))
+    for t in range(T):
+        h[:, t], _ = rnn_step_forward(x[:, t], h0, Wx, Wh, b)
+    return h, []
+'''
+
+
+def _cell(source, cell_type="code"):
+    cell = {"cell_type": cell_type, "metadata": {}, "source": source}
+    if cell_type == "code":
+        cell.update(outputs=[], execution_count=None)
+    return cell
+
+
+def _answer(nb, name):
+    return next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == name)
+
+
+def solution():
+    return copy.deepcopy(SOLUTION)
+
+
+def with_answer(nb, name, source):
+    _answer(nb, name)["source"] = source
+    return nb
+
+
+def wrong():
+    """Both functions wrong, in plain NumPy: worth 0 when graded honestly."""
+    return with_answer(with_answer(solution(), "rnn_step_forward", STEP_NO_BIAS), "rnn_forward", FORWARD_NO_CARRY)
+
+
+def insert(nb, source, at=2):
+    nb["cells"].insert(at, _cell(source))
+    return nb
+
+
+def append(nb, source):
+    nb["cells"].append(_cell(source))
+    return nb
+
+
+CASES = {}
+
+
+def case(name, score, status="graded", feedback=None, absent=None):
+    def register(build):
+        CASES[name] = dict(build=build, score=score, status=status, feedback=feedback, absent=absent)
+        return build
+    return register
+
+
+# -- forging a pass from inside the notebook ---------------------------------------
+@case("monkeypatch-np-testing", 0)
+def _():
+    return insert(wrong(), "np.testing.assert_allclose = lambda *a, **k: None\nnp.allclose = lambda *a, **k: True\n")
+
+
+@case("monkeypatch-checks", 0, feedback="a check was tampered with")
+def _():
+    return insert(wrong(), "import rnnlib.checks as _c\nfor _n in list(vars(_c)):\n"
+                           "    if _n.startswith('check_'):\n        setattr(_c, _n, lambda *a, **k: None)\n")
+
+
+@case("monkeypatch-numpy-tanh", 0)
+def _():
+    return insert(wrong(), "import numpy\n_real = numpy.tanh\nnumpy.tanh = lambda a: _real(a)\n"
+                           "import rnnlib.checks.compare as _cmp\n_cmp.close = lambda *a, **k: True\n")
+
+
+@case("input-transformer", 0, feedback="a check was tampered with")
+def _():
+    return insert(wrong(), "ip = get_ipython()\n"
+                           "ip.input_transformers_cleanup.append(lambda lines: ['pass\\n'] if any('check_' in l for l in lines) else lines)\n")
+
+
+@case("event-hook", 0)
+def _():
+    return insert(wrong(), "ip = get_ipython()\n"
+                           "def _hush(result):\n    result.error_in_exec = None\n"
+                           "ip.events.register('post_run_cell', _hush)\n")
+
+
+@case("custom-exception-handler", 0)
+def _():
+    return insert(wrong(), "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)\n")
+
+
+@case("forged-results-file", 0)
+def _():
+    return insert(wrong(), "import os, json\nos.makedirs('results', exist_ok=True)\n"
+                           "json.dump({'t': 'dict', 'items': [['missing', {'t': 'bool', 'v': False}]]},"
+                           " open('results/rnn_forward.json', 'w'))\n")
+
+
+# -- stopping the grader -----------------------------------------------------------
+@case("sys-exit", 7)
+def _():
+    return append(solution(), "import sys\nsys.exit(0)\n")
+
+
+@case("os-exit", 7)
+def _():
+    return append(solution(), "import os\nos._exit(0)\n")
+
+
+@case("kill-parent", 7)
+def _():
+    return append(solution(), "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n")
+
+
+@case("kill-everything", 7)
+def _():
+    return append(solution(), "import os, signal\nos.kill(-1, signal.SIGKILL)\n")
+
+
+@case("infinite-loop-cell", 7)
+def _():
+    return append(solution(), "while True:\n    pass\n")
+
+
+@case("infinite-loop-function", 3, feedback="rnn_forward")
+def _():
+    return with_answer(solution(), "rnn_forward", "def rnn_forward(x, h0, Wx, Wh, b):\n    while True:\n        pass\n")
+
+
+# -- delegation --------------------------------------------------------------------
+@case("calls-reference", 0, feedback="hands the work to rnnlib")
+def _():
+    nb = with_answer(solution(), "rnn_step_forward",
+                     "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n    import rnnlib\n"
+                     "    return rnnlib.rnn_step_forward(x, h_prev, Wx, Wh, b)\n")
+    return nb
+
+
+@case("calls-reference-via-alias", 0, feedback="hands the work to rnnlib")
+def _():
+    nb = insert(solution(), "from rnnlib import rnn_step_forward as _ref\n")
+    return with_answer(nb, "rnn_step_forward", "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
+                                               "    return _ref(x, h_prev, Wx, Wh, b)\n")
+
+
+@case("reads-reference-source", 0)
+def _():
+    nb = insert(solution(), "import os, sys\n_src = ''\n"
+                            f"for _p in sys.path + ['{ROOT}']:\n"
+                            "    _f = os.path.join(_p, 'rnnlib', 'rnn.py')\n"
+                            "    if os.path.exists(_f):\n        _src = open(_f).read()\n"
+                            "exec(_src.replace('from .', 'from rnnlib.'), globals())\n")
+    return with_answer(nb, "rnn_step_forward", "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
+                                               "    return globals()['rnn_step_forward'](x, h_prev, Wx, Wh, b)\n")
+
+
+# -- looking where one should not ----------------------------------------------------
+@case("reads-solutions", 7, feedback="nothing-found")
+def _():
+    return append(solution(), f"import glob, os\nfound = glob.glob('{ROOT}/solutions/**', recursive=True)"
+                              f" + glob.glob('/tmp/**/solutions/**/*.ipynb', recursive=True)\n"
+                              "found = [p for p in found if os.path.exists(p)]\n"
+                              "print('nothing-found' if not found else 'LE' + 'AKED ' + ' '.join(found))\n")
+
+
+@case("reads-gradebook", 7, feedback="nothing-found")
+def _():
+    return append(solution(), f"import glob, os\nfound = glob.glob('/tmp/**/gradebook.db', recursive=True) + glob.glob('{ROOT}/**/gradebook.db', recursive=True)\n"
+                              "found = [p for p in found if os.path.exists(p)]\n"
+                              "print('nothing-found' if not found else 'LE' + 'AKED ' + ' '.join(found))\n")
+
+
+@case("reads-other-students", 7, feedback="nothing-found")
+def _():
+    return append(solution(), "import glob, os\nfound = [p for p in glob.glob('/tmp/**/*.ipynb', recursive=True) if '/other/' in p]\n"
+                              "found = [p for p in found if os.path.exists(p)]\n"
+                              "print('nothing-found' if not found else 'LE' + 'AKED ' + ' '.join(found))\n")
+
+
+@case("writes-outside", 7, absent=ROOT / "PWNED-by-student")
+def _():
+    return append(solution(), f"for p in ['{ROOT}/PWNED-by-student', '/PWNED']:\n"
+                              "    try:\n        open(p, 'w').write('x')\n    except OSError:\n        pass\n")
+
+
+@case("opens-socket", 7, feedback="no-network")
+def _():
+    return append(solution(), "import socket\ntry:\n    socket.create_connection(('127.0.0.1', PORT), timeout=2)\n"
+                              "    print('CONNECTED')\nexcept OSError:\n    print('no-network')\n")
+
+
+# -- exhausting resources --------------------------------------------------------------
+@case("allocates-10GB", 7)
+def _():
+    return append(solution(), "big = np.ones(10 * 1024**3 // 8)\n")
+
+
+@case("process-bomb", 7)
+def _():
+    return append(solution(), "import subprocess, time\nprocs = []\nstart = time.time()\n"
+                              "while len(procs) < 5000 and time.time() - start < 5:\n"
+                              "    try:\n        procs.append(subprocess.Popen(['sleep', '3']))\n"
+                              "    except OSError:\n        time.sleep(0.01)\n")
+
+
+@case("prints-100MB", 7)
+def _():
+    return append(solution(), "import sys\nfor _ in range(100):\n    sys.stdout.write('x' * (1024 * 1024))\n")
+
+
+@case("writes-1GB-file", 7)
+def _():
+    return append(solution(), "with open('big.bin', 'wb') as f:\n    for _ in range(1024):\n"
+                              "        f.write(b'0' * (1024 * 1024))\n")
+
+
+# -- damaged notebooks -----------------------------------------------------------------
+@case("deleted-test-cells", 7)
+def _():
+    nb = solution()
+    nb["cells"] = [c for c in nb["cells"] if not c["metadata"].get("nbgrader", {}).get("grade_id", "").startswith("test_")]
+    return nb
+
+
+@case("duplicated-test-cell", 7)
+def _():
+    nb = solution()
+    test = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "test_rnn_forward")
+    nb["cells"].append(copy.deepcopy(test))
+    return nb
+
+
+@case("retyped-test-cell", 7)
+def _():
+    nb = solution()
+    test = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "test_rnn_forward")
+    test["cell_type"] = "markdown"
+    test.pop("outputs", None)
+    test.pop("execution_count", None)
+    return nb
+
+
+@case("edited-test-cells", 0)
+def _():
+    nb = wrong()
+    for c in nb["cells"]:
+        if c["metadata"].get("nbgrader", {}).get("grade_id", "").startswith("test_"):
+            c["source"] = "pass\n"
+    return nb
+
+
+@case("stripped-metadata", 7)
+def _():
+    nb = solution()
+    for c in nb["cells"]:
+        c["metadata"] = {}
+    return nb
+
+
+@case("stripped-metadata-wrong", 0)
+def _():
+    nb = wrong()
+    for c in nb["cells"]:
+        c["metadata"] = {}
+    return nb
+
+
+# -- wrong results ---------------------------------------------------------------------
+@case("nan-results", 0, feedback="contains NaN")
+def _():
+    return with_answer(solution(), "rnn_step_forward", "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
+                                                       "    h = np.tanh(x @ Wx + h_prev @ Wh + b) * np.nan\n"
+                                                       "    return h, None\n")
+
+
+@case("inf-results", 0, feedback="contains inf")
+def _():
+    return with_answer(solution(), "rnn_step_forward", "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
+                                                       "    h = np.tanh(x @ Wx + h_prev @ Wh + b) + np.inf\n"
+                                                       "    return h, None\n")
+
+
+@case("list-instead-of-array", 4, feedback="not an array")
+def _():
+    return with_answer(solution(), "rnn_step_forward", "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
+                                                       "    h = np.tanh(x @ Wx + h_prev @ Wh + b)\n"
+                                                       "    return h.tolist(), None\n")
+
+
+@case("wrong-dtype", 0, feedback="dtype int64")
+def _():
+    return with_answer(solution(), "rnn_step_forward", "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
+                                                       "    h = np.tanh(x @ Wx + h_prev @ Wh + b)\n"
+                                                       "    return (1000 * h).astype(np.int64), None\n")
+
+
+@case("named-mistake-in-numpy", 0, feedback="leaves out the bias b")
+def _():
+    return with_answer(solution(), "rnn_step_forward", STEP_NO_BIAS)
+
+
+@case("hard-coded-public-answer", 0)
+def _():
+    import rnnlib
+    from rnnlib.checks.specs import SPECS, case_args
+
+    spec = SPECS["rnn_step_forward"]
+    h = rnnlib.rnn_step_forward(*case_args(spec, 0, spec.public[0]))[0]
+    return with_answer(solution(), "rnn_step_forward", "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
+                                                       f"    return np.array({h.tolist()!r}), None\n")
+
+
+@case("redefined-later-with-reference", 0, feedback="hands the work to rnnlib")
+def _():
+    return append(solution(), "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
+                              "    import rnnlib\n"
+                              "    return rnnlib.rnn_step_forward(x, h_prev, Wx, Wh, b)\n")
+
+
+@case("huge-output-array", 0)
+def _():
+    return with_answer(solution(), "rnn_step_forward", "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
+                                                       "    return np.zeros((20000, 20000)), None\n")
+
+
+@case("correct-with-warnings", 7)
+def _():
+    return with_answer(solution(), "rnn_step_forward", "import warnings\n"
+                                                       "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
+                                                       "    warnings.warn('just a warning')\n"
+                                                       "    import sys; print('to stderr', file=sys.stderr)\n"
+                                                       "    h = np.tanh(x @ Wx + h_prev @ Wh + b)\n"
+                                                       "    return h, (x, h_prev, Wx, Wh, h)\n")
+
+
+@case("correct", 7)
+def _():
+    return solution()
+
+
+# -- not a notebook at all ---------------------------------------------------------------
+INVALID_JSON = "invalid-json"
+WRONG_NAME = "wrong-name"
+EMPTY = "empty-folder"
+RAW_CASES = {INVALID_JSON: (0, "invalid notebook"), WRONG_NAME: (0, "missing notebook"),
+             EMPTY: (0, "missing notebook")}
+
+
+def write_class(submitted, port):
+    """Write every case as a student folder; return {student: expectation}."""
+    expected = {}
+    for name, spec in CASES.items():
+        nb = spec["build"]()
+        text = json.dumps(nb, indent=1).replace("PORT", str(port))
+        folder = pathlib.Path(submitted) / name / ASSIGNMENT
+        folder.mkdir(parents=True)
+        (folder / f"{ASSIGNMENT}.ipynb").write_text(text)
+        expected[name] = spec
+    folder = pathlib.Path(submitted) / INVALID_JSON / ASSIGNMENT
+    folder.mkdir(parents=True)
+    (folder / f"{ASSIGNMENT}.ipynb").write_text('{"cells": [ this is not json')
+    folder = pathlib.Path(submitted) / WRONG_NAME / ASSIGNMENT
+    folder.mkdir(parents=True)
+    (folder / "my-homework.ipynb").write_text(json.dumps(solution()))
+    (pathlib.Path(submitted) / EMPTY / ASSIGNMENT).mkdir(parents=True)
+    for name, (score, status) in RAW_CASES.items():
+        expected[name] = dict(score=score, status=status, feedback=None, absent=None)
+    # a student whose folder is called "other", for the snooping cases to look for
+    folder = pathlib.Path(submitted) / "other" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    (folder / f"{ASSIGNMENT}.ipynb").write_text(json.dumps(solution()))
+    expected["other"] = dict(score=7, status="graded", feedback=None, absent=None)
+    return expected
