@@ -5,6 +5,10 @@ there); CuPy only where it is installed and a GPU answers.
 """
 
 import os
+import pathlib
+import shutil
+import subprocess
+import sys
 
 import array_api_strict
 import numpy as np
@@ -67,3 +71,29 @@ def pytest_runtest_makereport(item, call):
     if REQUIRE_ALL and report.skipped and "requires_tool" in item.keywords:
         report.outcome = "failed"
         report.longrepr = f"skipped under RNNLIB_REQUIRE_ALL=1: {report.longrepr}"
+
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """The book built once, cold, in a temporary copy, as `make book` builds it.
+
+    Returns ``(html folder, completed process)``. The vendored JavaScript
+    (tools/vendor_js.sh) is reused from the working tree when it is there.
+    """
+    work = tmp_path_factory.mktemp("book")
+    for name in ("book", "_config.yml", "_toc.yml", "rnnlib", "tools", "_vendor"):
+        src = ROOT / name
+        if src.exists():
+            (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
+    env = {**os.environ, "PATH": f"{pathlib.Path(sys.executable).parent}:{os.environ['PATH']}",
+           "OPENBLAS_NUM_THREADS": "1"}  # one BLAS thread: small matrices, 2 cores
+    vendor = subprocess.run(["bash", "tools/vendor_js.sh"], cwd=work, env=env, capture_output=True,
+                            text=True, timeout=600)
+    jb = pathlib.Path(sys.executable).parent / "jupyter-book"
+    proc = subprocess.run([str(jb), "build", ".", "-W", "-n", "--keep-going"], cwd=work,
+                          env=env, capture_output=True, text=True, timeout=900)
+    proc.stdout = vendor.stdout + proc.stdout
+    return work / "_build" / "html", proc

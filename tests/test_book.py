@@ -9,9 +9,6 @@ import json
 import os
 import pathlib
 import re
-import shutil
-import subprocess
-import sys
 
 import pytest
 import yaml
@@ -81,22 +78,6 @@ def test_config_executes_with_cache_and_has_bibliography():
     needed = {"elman1990", "werbos1990", "bengio1994", "hochreiter1997", "gers2000", "jaeger2001",
               "cho2014", "pascanu2013", "williams1990"}
     assert needed <= cited, f"never cited: {needed - cited}"
-
-
-@pytest.fixture(scope="session")
-def built_book(tmp_path_factory):
-    """Build the book once, cold, in a temporary copy; return (html folder, log)."""
-    work = tmp_path_factory.mktemp("book")
-    for name in ("book", "_config.yml", "_toc.yml", "rnnlib"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)
-    # one BLAS thread: the book's matrices are small, and threads only fight on 2 cores
-    env = {**os.environ, "PATH": f"{pathlib.Path(sys.executable).parent}:{os.environ['PATH']}",
-           "OPENBLAS_NUM_THREADS": "1"}
-    jb = pathlib.Path(sys.executable).parent / "jupyter-book"
-    proc = subprocess.run([str(jb), "build", ".", "-W", "-n", "--keep-going"], cwd=work,
-                          env=env, capture_output=True, text=True, timeout=900)
-    return work / "_build" / "html", proc
 
 
 def test_book_builds_without_warnings_or_cell_errors(built_book):

@@ -1,0 +1,336 @@
+"""The book and the notebooks as readers and students use them: in a real browser.
+
+Playwright drives Debian's Chromium (/usr/bin/chromium; never a downloaded browser).
+Skips with the reason where Chromium or Playwright is missing; under RNNLIB_REQUIRE_ALL=1
+(CI, which installs Chromium) such a skip fails.
+
+1. The published book, served by a plain static file server on 127.0.0.1: every page
+   loads without a console error, a failed request or any request off the machine;
+   every equation is typeset; every figure has loaded and has alt text; the search
+   finds "carousel"; previous/next walk the whole book; a screenshot of each chapter's
+   first screen goes to _build/screenshots/.
+2. The notebooks, live, in JupyterLab and Notebook 7: widgets respond to their
+   controls, and an exercise's check passes once its function is filled in.
+"""
+
+import contextlib
+import http.client
+import json
+import os
+import pathlib
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+pytestmark = pytest.mark.requires_tool
+
+
+def _toc_pages():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        pages += [c["file"] for c in part["chapters"]]
+    return pages
+
+
+PAGES = _toc_pages()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"browser tests: Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("browser tests: the playwright package is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(url, timeout=60):
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection(host, int(port), timeout=2)
+            conn.request("GET", "/" + url.split("//")[1].split("/", 1)[1] if "/" in url.split("//")[1] else "/")
+            if conn.getresponse().status < 500:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer")
+
+
+@pytest.fixture(scope="module")
+def site(built_book):
+    html, proc = built_book
+    if proc.returncode != 0:
+        pytest.fail("the book did not build; see test_book.py")
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(html)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(base + "/index.html")
+        yield base, html
+    finally:
+        server.terminate()
+        server.wait()
+
+
+class Watcher:
+    """Console errors, failed local requests and any request that leaves the machine."""
+
+    def __init__(self, page, base):
+        self.errors, self.failed, self.external = [], [], []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} {r.status}"))
+
+        def route(r):
+            if r.request.url.startswith(base) or r.request.url.startswith("data:"):
+                r.continue_()
+            else:
+                self.external.append(r.request.url)
+                r.abort()
+
+        page.route("**/*", route)
+
+
+def _typeset(page):
+    page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)",
+                           timeout=30000)
+    page.evaluate("() => window.MathJax && MathJax.startup.promise")
+
+
+def test_every_page_loads_typeset_with_figures(browser, site):
+    base, html = site
+    shots = ROOT / "_build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    problems = []
+    for name in PAGES:
+        page = context.new_page()
+        watch = Watcher(page, base)
+        page.goto(f"{base}/{name}.html", wait_until="load")
+        _typeset(page)
+        page.wait_for_load_state("networkidle")
+        math = page.evaluate("""() => {
+            const nodes = [...document.querySelectorAll('article .math')];
+            return {total: nodes.length,
+                    raw: nodes.filter(n => !n.querySelector('mjx-container')).map(n => n.textContent.slice(0, 60))};
+        }""")
+        # figures: every image of the text and of cell outputs; a live widget's own image is
+        # not one (its default state is drawn as a captioned figure just before it)
+        figures = page.evaluate("""() => [...document.querySelectorAll('article img')]
+            .filter(i => !i.closest('.jupyter-widgets, .widget-output, .jp-OutputArea')).map(i => ({
+            src: i.getAttribute('src'), w: i.naturalWidth, h: i.naturalHeight, alt: i.getAttribute('alt') || ''}))""")
+        page.screenshot(path=str(shots / f"{pathlib.Path(name).name}.png"))
+        for label, items in (("console error", watch.errors), ("failed request", watch.failed),
+                             ("request off the machine", watch.external)):
+            problems += [f"{name}: {label}: {x}" for x in items]
+        problems += [f"{name}: equation not typeset: {m}" for m in math["raw"]]
+        for fig in figures:
+            if fig["w"] == 0 or fig["h"] == 0:
+                problems.append(f"{name}: figure did not load: {fig['src'][:80]}")
+            if len(fig["alt"].strip()) < 10:
+                problems.append(f"{name}: figure without alt text: {fig['src'][:80]}")
+        if name != PAGES[0] and not figures:
+            problems.append(f"{name}: no figure at all")
+        page.close()
+    context.close()
+    assert not problems, "\n".join(problems[:40])
+    assert len(list(shots.glob("*.png"))) >= len(PAGES)
+
+
+def test_math_is_served_from_the_site(site):
+    _, html = site
+    page = (html / "book" / "04-vanishing-exploding.html").read_text()
+    scripts = re.findall(r'<script[^>]+src="([^"]+)"', page)
+    assert any("vendor/mathjax" in s for s in scripts), scripts
+    assert not any(s.startswith(("http://", "https://", "//")) for s in scripts), scripts
+
+
+def test_search_finds_carousel(browser, site):
+    base, _ = site
+    page = browser.new_page()
+    Watcher(page, base)
+    page.goto(f"{base}/search.html?q=carousel", wait_until="load")
+    page.wait_for_selector("#search-results li", timeout=30000)
+    hits = page.locator("#search-results li").count()
+    assert hits >= 1
+    assert "05-carousel" in page.inner_html("#search-results")
+    page.close()
+
+
+def test_previous_and_next_walk_the_whole_book(browser, site):
+    base, _ = site
+    page = browser.new_page()
+    Watcher(page, base)
+    page.goto(f"{base}/{PAGES[0]}.html")
+    visited = [PAGES[0]]
+    while True:
+        nxt = page.locator("a.right-next")
+        if nxt.count() == 0:
+            break
+        nxt.first.click()
+        page.wait_for_load_state("load")
+        visited.append(page.url.split(base + "/")[1].removesuffix(".html"))
+        assert len(visited) <= len(PAGES) + 1
+    assert visited == PAGES
+    while page.locator("a.left-prev").count():
+        page.locator("a.left-prev").first.click()
+        page.wait_for_load_state("load")
+        visited.pop()
+    assert page.url.endswith(f"{PAGES[0]}.html") and visited == [PAGES[0]]
+    page.close()
+
+
+def test_widgets_render_in_the_static_book(browser, site):
+    """No empty boxes: each widget's default state is a figure, and the widget itself renders."""
+    base, _ = site
+    page = browser.new_page()
+    watch = Watcher(page, base)
+    page.goto(f"{base}/book/04-vanishing-exploding.html")
+    page.wait_for_selector(".widget-slider, .jupyter-widgets", timeout=30000)
+    assert page.locator(".jupyter-widgets").count() >= 1
+    assert not watch.external and not watch.errors, watch.external + watch.errors
+    page.close()
+
+
+# ---------------------------------------------------------------- live notebooks ---
+
+@pytest.fixture(scope="module")
+def jupyter(tmp_path_factory):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"browser tests: Chromium is not installed at {CHROMIUM}")
+    work = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "book", work / "book")
+    shutil.copytree(ROOT / "exercises", work / "exercises")
+    for chapter in ("04-vanishing-exploding", "06-lstm"):
+        subprocess.run([str(pathlib.Path(sys.executable).parent / "jupytext"), "--to", "ipynb",
+                        str(work / "book" / f"{chapter}.md")], check=True, capture_output=True)
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "JUPYTER_CONFIG_DIR": str(work / ".jupyter"),
+           "PATH": f"{pathlib.Path(sys.executable).parent}:{os.environ['PATH']}"}
+    lab = subprocess.Popen([str(pathlib.Path(sys.executable).parent / "jupyter"), "lab", "--no-browser",
+                            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+                            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
+                            "--LabApp.news_url=", "--ServerApp.disable_check_xsrf=True"],
+                           cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(f"{base}/api/status?token={token}", timeout=90)
+        yield base, token, work
+    finally:
+        lab.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            lab.wait(timeout=20)
+        if lab.poll() is None:
+            lab.kill()
+
+
+def _run_all(page, ui):
+    page.locator("div.lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator("li.lm-Menu-item", has_text=re.compile(r"^Run All Cells")).first.click()
+    if ui == "notebook":
+        page.wait_for_timeout(500)
+
+
+def _image_bytes(page, container):
+    """The PNG shown by the widget's image: its src, which changes when the plot does."""
+    return container.locator("img").first.get_attribute("src")
+
+
+def _open(browser, base, token, path, ui):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    url = f"{base}/lab/tree/{path}?token={token}" if ui == "lab" else f"{base}/notebooks/{path}?token={token}"
+    page.goto(url)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-Toolbar", timeout=60000)
+    page.wait_for_timeout(1500)  # the kernel starts
+    return context, page
+
+
+@pytest.mark.parametrize("ui", ["lab", "notebook"])
+def test_gradient_widget_responds_to_the_spectral_radius(browser, jupyter, ui):
+    base, token, _ = jupyter
+    context, page = _open(browser, base, token, "book/04-vanishing-exploding.ipynb", ui)
+    _run_all(page, ui)
+    slider = page.locator(".widget-slider", has_text="spectral radius").first
+    slider.wait_for(timeout=180000)
+    box = slider.locator("xpath=ancestor::div[contains(@class,'jupyter-widgets')][last()]")
+    page.wait_for_function("el => el.querySelector('img') && el.querySelector('img').src.length > 100",
+                           arg=box.element_handle(), timeout=60000)
+    before = _image_bytes(page, box)
+    handle = slider.locator(".noUi-handle").first
+    handle.focus()
+    for _ in range(8):
+        handle.press("ArrowRight")
+    page.wait_for_function("([el, old]) => el.querySelector('img').src !== old",
+                           arg=[box.element_handle(), before], timeout=60000)
+    assert _image_bytes(page, box) != before
+    context.close()
+
+
+def test_gate_widget_responds_to_the_sequence(browser, jupyter):
+    base, token, _ = jupyter
+    context, page = _open(browser, base, token, "book/06-lstm.ipynb", "lab")
+    _run_all(page, "lab")
+    dropdown = page.locator(".widget-dropdown", has_text="sequence").first
+    dropdown.wait_for(timeout=180000)
+    box = dropdown.locator("xpath=ancestor::div[contains(@class,'jupyter-widgets')][last()]")
+    page.wait_for_function("el => el.querySelector('img') && el.querySelector('img').src.length > 100",
+                           arg=box.element_handle(), timeout=60000)
+    before = _image_bytes(page, box)
+    select = dropdown.locator("select")
+    options = select.locator("option").all_text_contents()
+    select.select_option(label=options[-1] if options[-1] != select.input_value() else options[0])
+    page.wait_for_function("([el, old]) => el.querySelector('img').src !== old",
+                           arg=[box.element_handle(), before], timeout=60000)
+    assert _image_bytes(page, box) != before
+    context.close()
+
+
+def test_exercise_check_passes_once_filled_in(browser, jupyter):
+    base, token, work = jupyter
+    context, page = _open(browser, base, token, "exercises/01-unrolling/01-unrolling.ipynb", "lab")
+    answer = page.locator(".jp-CodeCell", has_text="def rnn_step_forward").first
+    editor = answer.locator(".cm-content").first
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    code = ("def rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
+            "    h = np.tanh(x @ Wx + h_prev @ Wh + b)\n"
+            "    return h, (x, h_prev, Wx, Wh, h)\n")
+    page.keyboard.insert_text(code)
+    page.wait_for_timeout(300)
+    typed = editor.inner_text()
+    assert "np.tanh(x @ Wx + h_prev @ Wh + b)" in typed, typed
+    _run_all(page, "lab")
+    out = page.locator(".jp-OutputArea-output", has_text="rnn_step_forward passes")
+    out.first.wait_for(timeout=120000)
+    assert out.count() >= 1
+    context.close()
