@@ -15,7 +15,10 @@ def sigmoid(a):
     overflows, so large ``|a|`` gives 0 or 1 without a warning.
     """
     xp = array_namespace(a)
-    return 0.5 * (1.0 + xp.tanh(0.5 * a))
+    s = xp.tanh(0.5 * a)
+    s += 1.0  # in place on the new array: two passes fewer than 0.5 * (1 + tanh(a / 2))
+    s *= 0.5
+    return s
 
 
 def tanh(a):

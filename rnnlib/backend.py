@@ -93,6 +93,13 @@ def to_numpy(a):
     return np.asarray(a)
 
 
+def transposed_copy(xp, W):
+    """W.T as a new row-major array: a loop that multiplies by W.T a hundred times runs
+    faster on it than on the strided view ``W.T`` (one copy, portable across libraries)."""
+    rows, cols = W.shape
+    return xp.reshape(xp.reshape(xp.permute_dims(W, (1, 0)), (-1,)), (cols, rows))
+
+
 def default_rng(seed=None):
     """A seeded random generator; draw from it, then move the draws with :func:`asarray`.
 

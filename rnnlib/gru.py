@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
+from .backend import transposed_copy
 from .validate import check_inputs
 
 
@@ -41,15 +42,18 @@ def _gru_cell(xp, xw, h_prev, Wh):
     return h, zr, n
 
 
-def _gru_cell_backward(xp, dh, h_prev, Wh, zr, n):
-    """Gradients of the packed pre-activation (N, 3H) and of h_prev (N, H)."""
+def _gru_cell_backward(xp, dh, h_prev, WhT, zr, n):
+    """Gradients of the packed pre-activation (N, 3H) and of h_prev (N, H).
+
+    WhT is Wh transposed, (3H, H).
+    """
     H = h_prev.shape[1]
     z, r = zr[:, :H], zr[:, H:]
     dn_pre = dh * (1.0 - z) * tanh_grad_from_output(n)  # through tanh: 1 - n**2
-    d_rh = dn_pre @ Wh[:, 2 * H :].T  # gradient of r * h_prev
+    d_rh = dn_pre @ WhT[2 * H :, :]  # gradient of r * h_prev
     dzr = xp.concat([dh * (h_prev - n), d_rh * h_prev], axis=1)  # dz, dr
     dzr_pre = dzr * sigmoid_grad_from_output(zr)  # through sigmoid: s(1 - s)
-    dh_prev = dh * z + d_rh * r + dzr_pre @ Wh[:, : 2 * H].T
+    dh_prev = dh * z + d_rh * r + dzr_pre @ WhT[: 2 * H, :]
     return xp.concat([dzr_pre, dn_pre], axis=1), dh_prev
 
 
@@ -80,7 +84,7 @@ def gru_step_backward(dh, cache):
     x, h_prev, Wx, Wh, zr, n = cache
     xp, dims = check_inputs(h_prev=(h_prev, "N H"), dh=(dh, "N H"))
     H = dims["H"]
-    da, dh_prev = _gru_cell_backward(xp, dh, h_prev, Wh, zr, n)  # (N, 3H), (N, H)
+    da, dh_prev = _gru_cell_backward(xp, dh, h_prev, Wh.T, zr, n)  # (N, 3H), (N, H)
     dx = da @ Wx.T
     dWx = x.T @ da
     dWh = _gru_dWh(xp, h_prev, zr[:, H:], da, H)
@@ -136,10 +140,11 @@ def gru_backward(dh, cache):
     dh_tm = xp.permute_dims(dh, (1, 0, 2))  # (T, N, H)
     h_prev = xp.concat([h0[None, ...], h[:-1, ...]], axis=0)  # (T, N, H)
     da = xp.empty((T, N, 3 * H), dtype=h.dtype)
+    WhT = transposed_copy(xp, Wh)  # (3H, H), used at every step
     dh_next = xp.zeros_like(h0)
     for t in reversed(range(T)):
         da[t, ...], dh_next = _gru_cell_backward(
-            xp, dh_tm[t, ...] + dh_next, h_prev[t, ...], Wh, zr[t, ...], n[t, ...]
+            xp, dh_tm[t, ...] + dh_next, h_prev[t, ...], WhT, zr[t, ...], n[t, ...]
         )
     da = xp.reshape(da, (T * N, 3 * H))
     flat = lambda a: xp.reshape(a, (T * N, H))  # noqa: E731

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
+from .backend import transposed_copy
 from .validate import check_inputs
 
 
@@ -39,7 +40,8 @@ def _lstm_cell(xp, a, c_prev):
     H = c_prev.shape[1]
     ifo = sigmoid(a[:, : 3 * H])  # input, forget, output gates, (N, 3H)
     g = xp.tanh(a[:, 3 * H :])  # candidate, (N, H)
-    c = ifo[:, H : 2 * H] * c_prev + ifo[:, :H] * g
+    c = ifo[:, H : 2 * H] * c_prev
+    c += ifo[:, :H] * g  # c is new: adding in place saves a temporary
     tanh_c = xp.tanh(c)
     return ifo[:, 2 * H :] * tanh_c, c, ifo, g, tanh_c
 
@@ -93,8 +95,8 @@ def lstm_step_backward(dh, dc, cache):
 
 
 class LSTMCache(NamedTuple):
-    """What lstm_backward needs. Per-step arrays are time-major, (T, N, .), so that the
-    slice of one step is contiguous in memory."""
+    """What lstm_backward needs, time-major: ``h`` is one (T, N, H) array, the other
+    per-step values are lists of T arrays (collecting them costs no copy)."""
 
     x: object  # (T*N, D): the inputs, time-major and flattened
     h0: object  # (N, H)
@@ -102,10 +104,10 @@ class LSTMCache(NamedTuple):
     Wx: object  # (D, 4H)
     Wh: object  # (H, 4H)
     h: object  # (T, N, H): hidden state after every step
-    c: object  # (T, N, H): cell state after every step
-    ifo: object  # (T, N, 3H): input, forget and output gates
-    g: object  # (T, N, H): candidate
-    tanh_c: object  # (T, N, H)
+    c: object  # T arrays (N, H): cell state after every step
+    ifo: object  # T arrays (N, 3H): input, forget and output gates
+    g: object  # T arrays (N, H): candidate
+    tanh_c: object  # T arrays (N, H)
 
 
 def lstm_forward(x, h0, Wx, Wh, b, c0=None):
@@ -113,8 +115,8 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
 
     Inputs: x (N, T, D), h0 (N, H), Wx (D, 4H), Wh (H, 4H), b (4H,), and c0 (N, H),
     the initial cell state (zeros if not given).
-    Returns ``(h, cache)`` with h (N, T, H). The cell states are in ``cache.c``,
-    time-major (T, N, H), so ``cache.c[-1]`` carries the memory into a next chunk.
+    Returns ``(h, cache)`` with h (N, T, H). The cell states are in ``cache.c``, a
+    list over time, so ``cache.c[-1]`` (N, H) carries the memory into a next chunk.
     The loop is :func:`lstm_step_forward`'s, with the input projection ``x Wx + b`` of
     all T steps done first as one matrix product: only ``h_prev Wh`` is sequential.
     """
@@ -125,14 +127,15 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
         c0 = xp.zeros_like(h0)
     x_tm = xp.reshape(xp.permute_dims(x, (1, 0, 2)), (T * N, D))  # time-major rows
     xw = xp.reshape(x_tm @ Wx + b, (T, N, 4 * H))  # all steps at once
-    new = lambda width: xp.empty((T, N, width), dtype=xw.dtype)  # noqa: E731
-    hs, cs, ifos, gs, tanh_cs = new(H), new(H), new(3 * H), new(H), new(H)
+    hs, cs, ifos, gs, tanh_cs = [], [], [], [], []
     h, c = h0, c0
     for t in range(T):
         a = h @ Wh
         a += xw[t, ...]  # (N, 4H), a fresh array: adding in place saves a copy
-        h, c, ifos[t, ...], gs[t, ...], tanh_cs[t, ...] = _lstm_cell(xp, a, c)
-        hs[t, ...], cs[t, ...] = h, c
+        h, c, ifo, g, tanh_c = _lstm_cell(xp, a, c)
+        for store, value in ((hs, h), (cs, c), (ifos, ifo), (gs, g), (tanh_cs, tanh_c)):
+            store.append(value)
+    hs = xp.stack(hs, axis=0)  # (T, N, H)
     cache = LSTMCache(x_tm, h0, c0, Wx, Wh, hs, cs, ifos, gs, tanh_cs)
     return xp.permute_dims(hs, (1, 0, 2)), cache
 
@@ -149,15 +152,16 @@ def lstm_backward(dh, cache):
     T, N, H = h.shape
     xp, _ = check_inputs(dh=(dh, f"{N} {T} {H}"), h0=(h0, "N H"))
     dh_tm = xp.permute_dims(dh, (1, 0, 2))  # (T, N, H)
+    WhT = transposed_copy(xp, Wh)  # (4H, H), used at every step
     da = xp.empty((T, N, 4 * H), dtype=h.dtype)
     dh_next = xp.zeros_like(h0)
     dc_next = xp.zeros_like(h0)
     for t in reversed(range(T)):
-        c_prev = c[t - 1, ...] if t > 0 else c0
+        c_prev = c[t - 1] if t > 0 else c0
         da[t, :, : 3 * H], da[t, :, 3 * H :], dc_next = _lstm_cell_backward(
-            xp, dh_tm[t, ...] + dh_next, dc_next, c_prev, ifo[t, ...], g[t, ...], tanh_c[t, ...]
+            xp, dh_tm[t, ...] + dh_next, dc_next, c_prev, ifo[t], g[t], tanh_c[t]
         )
-        dh_next = da[t, ...] @ Wh.T
+        dh_next = da[t, ...] @ WhT
     da = xp.reshape(da, (T * N, 4 * H))
     h_prev = xp.reshape(xp.concat([h0[None, ...], h[:-1, ...]], axis=0), (T * N, H))
     dx = xp.permute_dims(xp.reshape(da @ Wx.T, (T, N, -1)), (1, 0, 2))

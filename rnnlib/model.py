@@ -62,7 +62,7 @@ def run_cell(params, cell, x, state=None):
         state = (state, state) if cell == "lstm" else state
     if cell == "lstm":
         h, cache = forward(x, state[0], params["Wx"], params["Wh"], params["b"], c0=state[1])
-        final = (h[:, -1, :], cache.c[-1, ...])  # cache.c is time-major (T, N, H)
+        final = (h[:, -1, :], cache.c[-1])  # cache.c is time-major (T, N, H)
     else:
         h, cache = forward(x, state, params["Wx"], params["Wh"], params["b"])
         final = h[:, -1, :]

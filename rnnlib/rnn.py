@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .activations import tanh_grad_from_output
+from .backend import transposed_copy
 from .validate import check_inputs
 
 
@@ -98,11 +99,12 @@ def rnn_backward(dh, cache):
     T, N, H = h.shape
     xp, _ = check_inputs(dh=(dh, f"{N} {T} {H}"), h0=(h0, "N H"))
     dh_tm = xp.permute_dims(dh, (1, 0, 2))  # (T, N, H)
+    WhT = transposed_copy(xp, Wh)  # used at every step
     da = xp.empty((T, N, H), dtype=h.dtype)
     dh_next = xp.zeros_like(h0)
     for t in reversed(range(T)):
         da[t, ...] = (dh_tm[t, ...] + dh_next) * tanh_grad_from_output(h[t, ...])  # 1 - h**2
-        dh_next = da[t, ...] @ Wh.T  # the gradient that reaches h_{t-1}
+        dh_next = da[t, ...] @ WhT  # the gradient that reaches h_{t-1}
     da = xp.reshape(da, (T * N, H))
     h_prev = xp.reshape(xp.concat([h0[None, ...], h[:-1, ...]], axis=0), (T * N, H))
     dx = xp.permute_dims(xp.reshape(da @ Wx.T, (T, N, -1)), (1, 0, 2))

@@ -78,7 +78,7 @@ def fit(params, cell, x, y, *, loss="ce", mask=None, optimizer=None, epochs=1,
                 next_start = max(0, min((j + 2) * k1, T) - k2)
                 if next_start > start:  # carry the state (no gradient crosses the cut)
                     pos = next_start - start - 1
-                    state = ((h[:, pos, :], caches[1].c[pos, ...]) if cell == "lstm"
+                    state = ((h[:, pos, :], caches[1].c[pos]) if cell == "lstm"
                              else h[:, pos, :])
     bar.close()
     return params, history

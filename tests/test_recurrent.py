@@ -114,8 +114,8 @@ def test_lstm_forward_uses_c0_and_exposes_cell_states(xp, rng):
     h_c0, cache = rnnlib.lstm_forward(x, h0, p["Wx"], p["Wh"], p["b"], c0=c0)
     assert not np.allclose(to_np(h_zero), to_np(h_c0))
     h1, c1, _ = rnnlib.lstm_step_forward(x[:, 0, :], h0, c0, p["Wx"], p["Wh"], p["b"])
-    np.testing.assert_allclose(to_np(cache.c[0, ...]), to_np(c1), rtol=1e-12)
-    assert tuple(cache.c.shape) == (T, N, H)  # time-major
+    np.testing.assert_allclose(to_np(cache.c[0]), to_np(c1), rtol=1e-12)
+    assert len(cache.c) == T and tuple(cache.c[0].shape) == (N, H)  # a list over time
     np.testing.assert_allclose(to_np(cache_zero.c0), np.zeros((N, H)))
 
 
