@@ -58,25 +58,28 @@ def plain_nbgrader(submitted, n):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=100)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--jobs", type=int, default=None, help="as rnncourse grade (default: its own)")
+    parser.add_argument("--skip-nbgrader", action="store_true", help="time only rnncourse grade")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         submitted = pathlib.Path(tmp) / "submitted"
         make_class(submitted, args.students)
         start = time.perf_counter()
+        jobs = ["--jobs", str(args.jobs)] if args.jobs else []
         proc = subprocess.run([sys.executable, "-m", "rnnlib.course.cli", "grade", ASSIGNMENT, str(submitted),
-                               "--out", str(pathlib.Path(tmp) / "out"), "--jobs", str(args.jobs)],
+                               "--out", str(pathlib.Path(tmp) / "out")] + jobs,
                               cwd=ROOT, capture_output=True, text=True)
         ours = time.perf_counter() - start
         if proc.returncode != 0:
             sys.exit(proc.stderr[-2000:])
-        theirs = plain_nbgrader(submitted, args.students)
+        theirs = None if args.skip_nbgrader else plain_nbgrader(submitted, args.students)
     n = args.students
     print(f"{n} submissions of {ASSIGNMENT}, {os.cpu_count()} cores")
-    print(f"rnncourse grade --jobs {args.jobs} (sandboxed, out-of-process scores, feedback): "
+    print(f"rnncourse grade {' '.join(jobs)} (sandboxed, out-of-process scores, feedback): "
           f"{ours:7.1f} s, {ours / n:.2f} s per submission")
-    print(f"plain nbgrader autograde, sequential (no sandbox, no feedback):             "
-          f"{theirs:7.1f} s, {theirs / n:.2f} s per submission")
+    if theirs is not None:
+        print(f"plain nbgrader autograde, sequential (no sandbox, no feedback): "
+              f"{theirs:7.1f} s, {theirs / n:.2f} s per submission")
 
 
 if __name__ == "__main__":

@@ -290,9 +290,14 @@ def grade_class(root, assignment_name, submitted_dir, out_dir, jobs=None, use_sa
         bar = tqdm(total=len(tasks), desc=f"grading {assignment_name}", unit="student", disable=not progress)
         import multiprocessing
 
+        # Workers are the grader's own code and are reused from student to student (every
+        # student's code runs in processes of its own, in jails); the fork server loads
+        # nbgrader once, so a worker starts in milliseconds.
         context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-        with futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                         max_tasks_per_child=1) as pool:
+        if sys.platform != "win32":
+            context.set_forkserver_preload(["rnnlib.course.grading", "nbgrader.apps.api",
+                                            "nbgrader.api", "nbconvert", "nbclient"])
+        with futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             pending = {pool.submit(_worker, t): t[3] for t in tasks}
             for done in futures.as_completed(pending):
                 student = pending[done]
