@@ -70,14 +70,19 @@ def _unopaque(value):
     return value
 
 
+def _trees(cells):
+    """The parsed code cells (cells that are not valid Python are skipped)."""
+    for source in cells:
+        try:
+            yield ast.parse(source)
+        except SyntaxError:
+            continue
+
+
 def _rnnlib_names(cells):
     """Names that code cells bind from rnnlib (``import rnnlib``, ``from rnnlib ... import x``)."""
     names = set()
-    for source in cells:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
+    for tree in _trees(cells):
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 names |= {(a.asname or a.name).split(".")[0] for a in node.names if a.name.startswith("rnnlib")}
@@ -89,11 +94,7 @@ def _rnnlib_names(cells):
 def _uses_rnnlib(cells, name):
     """Whether the definition of ``name`` refers to anything bound from rnnlib."""
     bound = _rnnlib_names(cells) | {"rnnlib", "__import__", "importlib"}
-    for source in cells:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
+    for tree in _trees(cells):
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and node.name == name:
                 used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}

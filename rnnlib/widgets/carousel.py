@@ -9,12 +9,11 @@ notebook's matplotlib backend and works the same in JupyterLab 4 and Notebook 7.
 
 from __future__ import annotations
 
-import io
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 
 from ..plots.carousel import plot_error_flow
+from .png import png_of
 
 ACTIVATIONS = ("identity", "tanh", "sigmoid")
 
@@ -22,12 +21,7 @@ ACTIVATIONS = ("identity", "tanh", "sigmoid")
 def _png(w, activation, T, seed):
     """The error-flow figure for these settings as PNG bytes (the figure is closed)."""
     fig = plot_error_flow(w=w, activation=activation, T=T, seed=seed)
-    try:
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    return buffer.getvalue()
+    return png_of(fig, dpi=100)
 
 
 def carousel_explorer(w=1.0, activation="tanh", T=100, seed=0):

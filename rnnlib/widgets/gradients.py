@@ -11,12 +11,11 @@ notebook's matplotlib backend and works the same in JupyterLab 4 and Notebook 7.
 
 from __future__ import annotations
 
-import io
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 
 from ..plots.gradients import ACTIVATIONS, plot_gradient_norms
+from .png import png_of
 
 #: The range of the spectral-radius slider.
 RADIUS_MIN, RADIUS_MAX = 0.1, 3.0
@@ -28,12 +27,7 @@ T_MIN, T_MAX = 5, 150
 def _png(radius, activation, T, H, seed):
     """The gradient-norm figure for these settings as PNG bytes (the figure is closed)."""
     fig = plot_gradient_norms(radius, activation=activation, T=T, H=H, seed=seed)
-    try:
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    return buffer.getvalue()
+    return png_of(fig, dpi=100)
 
 
 def gradient_norm_explorer(spectral_radius=1.0, activation="tanh", T=50, H=32, seed=0):

@@ -11,12 +11,11 @@ Notebook 7.
 
 from __future__ import annotations
 
-import io
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 
 from ..plots.lstm import SEQUENCES, demo_params, demo_sequence, plot_gates
+from .png import png_of
 
 #: The range of the forget-bias slider: from a cell that forgets almost at once
 #: (sigmoid(-2) = 0.12 kept per step) to one that holds almost perfectly.
@@ -27,12 +26,7 @@ def _png(sequence, forget_bias, T, seed):
     """The gate figure for these settings as PNG bytes (the figure is closed)."""
     fig = plot_gates(demo_sequence(sequence, T=T, seed=seed), demo_params(forget_bias),
                      title=f'sequence "{sequence}", forget bias {forget_bias:+.1f}')
-    try:
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    return buffer.getvalue()
+    return png_of(fig, dpi=90)
 
 
 def lstm_gate_explorer(sequence="store, forget, store", forget_bias=6.0, T=30, seed=0):
