@@ -8,6 +8,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$(mktemp -d /tmp/jb-one.XXXXXX)"
 cp -r "$root/book" "$root/_config.yml" "$out/"
 ln -s "$root/rnnlib" "$out/rnnlib"
+ln -s "$root/tools" "$out/tools"
+[ -d "$root/_vendor" ] && ln -s "$root/_vendor" "$out/_vendor"
 {
   echo "format: jb-book"
   echo "root: book/00-preface"
