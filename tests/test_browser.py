@@ -259,9 +259,19 @@ def _run_all(page, ui):
         page.wait_for_timeout(500)
 
 
-def _image_bytes(page, container):
-    """The PNG shown by the widget's image: its src, which changes when the plot does."""
-    return container.locator("img").first.get_attribute("src")
+def _widget_image(page, control):
+    """The explorer around ``control`` and the src of its plot, once the plot has loaded."""
+    box = control.locator("xpath=ancestor::div[contains(@class,'jupyter-widgets')][last()]")
+    page.wait_for_function("el => el.querySelector('img') && el.querySelector('img').naturalWidth > 0",
+                           arg=box.element_handle(), timeout=60000)
+    return box, box.locator("img").first.get_attribute("src")
+
+
+def _assert_redrawn(page, box, before):
+    """The explorer's image is replaced (a new PNG has a new src)."""
+    page.wait_for_function("([el, old]) => el.querySelector('img').src !== old",
+                           arg=[box.element_handle(), before], timeout=60000)
+    assert box.locator("img").first.get_attribute("src") != before
 
 
 def _shutdown_kernels(base, token):
@@ -302,10 +312,7 @@ def test_gradient_widget_responds_to_the_spectral_radius(browser, jupyter, ui):
     _run_all(page, ui)
     slider = page.locator(".widget-slider", has_text="spectral radius").first
     slider.wait_for(timeout=180000)
-    box = slider.locator("xpath=ancestor::div[contains(@class,'jupyter-widgets')][last()]")
-    page.wait_for_function("el => el.querySelector('img') && el.querySelector('img').naturalWidth > 0",
-                           arg=box.element_handle(), timeout=60000)
-    before = _image_bytes(page, box)
+    box, before = _widget_image(page, slider)
     # move the slider to 2.5 through its own readout (type a value, Enter), which works
     # the same in JupyterLab and Notebook 7; the handle follows
     readout = slider.locator(".widget-readout").first
@@ -313,9 +320,7 @@ def test_gradient_widget_responds_to_the_spectral_radius(browser, jupyter, ui):
     page.keyboard.press("Control+a")
     page.keyboard.type("2.50")
     page.keyboard.press("Enter")
-    page.wait_for_function("([el, old]) => el.querySelector('img').src !== old",
-                           arg=[box.element_handle(), before], timeout=60000)
-    assert _image_bytes(page, box) != before
+    _assert_redrawn(page, box, before)
     assert slider.locator(".noUi-handle").first.get_attribute("aria-valuenow") == "2.5"
     context.close()
 
@@ -326,16 +331,11 @@ def test_gate_widget_responds_to_the_sequence(browser, jupyter):
     _run_all(page, "lab")
     dropdown = page.locator(".widget-dropdown", has_text="sequence").first
     dropdown.wait_for(timeout=180000)
-    box = dropdown.locator("xpath=ancestor::div[contains(@class,'jupyter-widgets')][last()]")
-    page.wait_for_function("el => el.querySelector('img') && el.querySelector('img').naturalWidth > 0",
-                           arg=box.element_handle(), timeout=60000)
-    before = _image_bytes(page, box)
+    box, before = _widget_image(page, dropdown)
     select = dropdown.locator("select")
     options = select.locator("option").all_text_contents()
     select.select_option(label=options[-1] if options[-1] != select.input_value() else options[0])
-    page.wait_for_function("([el, old]) => el.querySelector('img').src !== old",
-                           arg=[box.element_handle(), before], timeout=60000)
-    assert _image_bytes(page, box) != before
+    _assert_redrawn(page, box, before)
     context.close()
 
 
