@@ -8,7 +8,9 @@ output equals a known wrong variant, which common mistake it is.
 
 Public tests use one small case (``seed=0``); hidden tests call the same check with
 ``hidden=True``: other seeds, larger shapes and the edge cases N=1, T=1, so a
-hard-coded answer fails. Warnings and prints from the student's function are
+hard-coded answer fails; a backward pass gets caches whose stored activations are
+not the forward pass of the cached inputs, so re-running the forward (numerically
+differentiated, say) fails too. Warnings and prints from the student's function are
 captured and reported, never written to stderr, so they cannot cost points.
 """
 
@@ -98,7 +100,7 @@ def run_check(name, fn, seed=0, hidden=False):
     worst_ref, worst_fd, notes = 0.0, None, []
     for k, sizes in cases:
         case_seed = seed + k
-        args = case_args(spec, case_seed, sizes)
+        args = case_args(spec, case_seed, sizes, hidden=hidden)
         where = _describe(sizes, case_seed, hidden)
         given = _copy(args)
         try:

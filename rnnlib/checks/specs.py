@@ -8,6 +8,11 @@ Student functions get the same arguments as rnnlib's. Backward functions get a c
 in the layout the exercises use: a step cache is rnnlib's own NamedTuple (unpack it
 as ``x, h_prev, Wx, Wh, h = cache``); a sequence cache is the list of the T step
 caches that ``rnn_forward`` collects while it loops ``rnn_step_forward``.
+
+In hidden cases those caches are not the forward pass of their own inputs: the
+stored activations are redrawn (:attr:`Spec.decouple`, applied by :func:`case_args`),
+so only a backward pass that uses what the cache holds gives the reference's answer;
+one that re-runs the forward and differentiates it numerically does not.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ class Spec:
     hidden: list  # sizes of the hidden cases
     mistakes: list = field(default_factory=list)
     numerical: Callable | None = None  # (seed, sizes) -> finite-difference outputs
+    decouple: Callable | None = None  # (rng, args) -> args, cached activations redrawn (hidden)
 
 
 def _randn(rng, *shape, scale=1.0):
@@ -63,6 +69,13 @@ def _all(n):
 
 def _xp(*arrays):
     return array_namespace(*arrays)
+
+
+def _fresh(rng, like):
+    """Standard-normal draws shaped like ``like``, in its namespace and dtype: the new
+    pre-activations of a decoupled cache."""
+    xp = _xp(like)
+    return xp.asarray(rng.standard_normal(tuple(like.shape)), dtype=like.dtype)
 
 
 # ---------------------------------------------------------------- simple RNN -------
@@ -138,6 +151,19 @@ def _step_cache_args(rng, s):
     return (_randn(rng, *h.shape), cache)
 
 
+def _rnn_redrawn(rng, cache, h_prev):
+    """A step cache with the given h_prev (N, H) and h = tanh(a) for a fresh random a
+    (N, H): h is not tanh(x Wx + h_prev Wh + b) for the case's b (nor, when N > 1, for
+    any one b), so it cannot be recomputed from the cached inputs."""
+    return cache._replace(h_prev=h_prev, h=_xp(cache.h).tanh(_fresh(rng, cache.h)))
+
+
+def _rnn_step_decouple(rng, args):
+    """(dh, cache) with the cache's output h redrawn."""
+    dh, cache = args
+    return (dh, _rnn_redrawn(rng, cache, cache.h_prev))
+
+
 def _rnn_step_back(dh, cache):
     return rnn.rnn_step_backward(dh, cache)
 
@@ -197,6 +223,7 @@ RNN_STEP_BACKWARD = Spec(
                 _rnn_step_back_variant("Wh not transposed")),
     ],
     numerical=_rnn_step_numerical,
+    decouple=_rnn_step_decouple,
 )
 
 
@@ -208,6 +235,17 @@ def _seq_cache_args(rng, s):
         h, cache = rnn.rnn_step_forward(x[:, t, :], h, Wx, Wh, b)
         caches.append(cache)
     return (_randn(rng, s["N"], s["T"], s["H"]), caches)
+
+
+def _seq_decouple(rng, args):
+    """(dh, caches) with every step's h redrawn and the chain kept: step t's h_prev is
+    step t-1's new h (step 0 keeps h0), as in a cache that a forward loop collects."""
+    dh, caches = args
+    redrawn, h_prev = [], caches[0].h_prev
+    for cache in caches:
+        redrawn.append(_rnn_redrawn(rng, cache, h_prev))
+        h_prev = redrawn[-1].h
+    return (dh, redrawn)
 
 
 def _rnn_back(dh, caches):
@@ -259,6 +297,7 @@ RNN_BACKWARD = Spec(
                 _rnn_back_variant("overwrite")),
     ],
     numerical=_rnn_numerical,
+    decouple=_seq_decouple,
 )
 
 
@@ -756,6 +795,16 @@ def _lstm_back_args(rng, s):
     return (_randn(rng, *h.shape), _randn(rng, *c.shape), cache)
 
 
+def _lstm_back_decouple(rng, args):
+    """(dh, dc, cache) with the gates (N, 4H) redrawn from fresh random pre-activations
+    and tanh_c = tanh(f * c_prev + i * g) recomputed from them, so the cache agrees with
+    its own c_prev but not with the forward pass of x, h_prev, Wx, Wh."""
+    dh, dc, cache = args
+    xp = _xp(cache.gates)
+    _, _, ifo, g, tanh_c = lstm._lstm_cell(xp, _fresh(rng, cache.gates), cache.c_prev)
+    return (dh, dc, cache._replace(gates=xp.concat([ifo, g], axis=1), tanh_c=tanh_c))
+
+
 def _lstm_back_variant(how):
     def variant(dh, dc, cache):
         if how == "ignore dc":
@@ -791,6 +840,7 @@ LSTM_STEP_BACKWARD = Spec(
                 "multiply by o * (1 - tanh(c)**2).", _lstm_back_variant("no tanh' c")),
     ],
     numerical=_lstm_numerical,
+    decouple=_lstm_back_decouple,
 )
 
 
@@ -848,6 +898,14 @@ def _gru_back_args(rng, s):
     return (_randn(rng, *h.shape), cache)
 
 
+def _gru_back_decouple(rng, args):
+    """(dh, cache) with zr (N, 2H) and n (N, H) redrawn: the sigmoid and the tanh of
+    fresh random pre-activations (the cache holds nothing computed from them)."""
+    dh, cache = args
+    zr = sigmoid(_fresh(rng, cache.zr))
+    return (dh, cache._replace(zr=zr, n=_xp(cache.n).tanh(_fresh(rng, cache.n))))
+
+
 def _gru_back_no_direct(dh, cache):
     dx, dh_prev, dWx, dWh, db = gru.gru_step_backward(dh, cache)
     H = cache.h_prev.shape[1]
@@ -884,6 +942,7 @@ GRU_STEP_BACKWARD = Spec(
                 "reads (r * h_prev) @ Whn, so that block is (r * h_prev).T @ da_n.", _gru_back_dwh_hprev),
     ],
     numerical=_gru_numerical,
+    decouple=_gru_back_decouple,
 )
 
 
@@ -896,6 +955,15 @@ SPECS = {spec.name: spec for spec in (
 )}
 
 
-def case_args(spec, seed, sizes):
-    """The positional arguments of one case: seeded, reproducible."""
-    return spec.make_args(default_rng(seed), sizes)
+def case_args(spec, seed, sizes, hidden=False):
+    """The positional arguments of one case: seeded, reproducible.
+
+    A hidden case of a spec with ``decouple`` (the backward passes) draws the same
+    arguments as a public one, then redraws the cache's stored activations from the
+    same generator, so they are not the forward pass of the cached inputs.
+    """
+    rng = default_rng(seed)
+    args = spec.make_args(rng, sizes)
+    if hidden and spec.decouple is not None:
+        args = spec.decouple(rng, args)
+    return args
