@@ -7,7 +7,8 @@ import sys
 import warnings
 
 from .config import find_root
-from .grading import grade_class, validate
+from .grading import GradingLimits, Interrupted, grade_class, validate
+from .secret import SecretError
 from .release import assignments, release, stale
 
 
@@ -41,11 +42,29 @@ def _validate(args):
     return 1 if failures else 0
 
 
+def _limits(args):
+    limits = GradingLimits()
+    for option, attribute, scale in (("student_seconds", "student_seconds", 1), ("disk_mb", "disk_bytes", 2**20),
+                                     ("memory_mb", "jail_memory_bytes", 2**20),
+                                     ("kernel_seconds", "kernel_seconds", 1)):
+        value = getattr(args, option)
+        if value is not None:
+            if value <= 0:
+                raise ValueError(f"--{option.replace('_', '-')} must be positive, got {value}")
+            setattr(limits, attribute, type(getattr(limits, attribute))(value * scale))
+    return limits
+
+
 def _grade(args):
     root = find_root()
     (name,) = assignments(root, [args.assignment])
-    rows = grade_class(root, name, args.submitted_dir, args.out, jobs=args.jobs,
-                       use_sandbox=not args.unsafe_no_sandbox)
+    try:
+        rows = grade_class(root, name, args.submitted_dir, args.out, jobs=args.jobs,
+                           use_sandbox=not args.unsafe_no_sandbox, resume=args.resume, limits=_limits(args))
+    except Interrupted as stop:
+        print(f"rnncourse: {stop}; {args.out}/grades.csv holds the {stop.done} finished. Run the same "
+              f"command with --resume to finish the class.", file=sys.stderr)
+        return 130
     graded = sum(r.status == "graded" for r in rows)
     print(f"graded {graded} of {len(rows)} submission(s); grades in {args.out}/grades.csv, "
           f"feedback in {args.out}/feedback/")
@@ -71,13 +90,22 @@ def main(argv=None):
     p.add_argument("--jobs", type=int, default=None, help="students graded at once (default: all cores)")
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="grade without bubblewrap: student code then runs with your rights")
+    p.add_argument("--resume", action="store_true",
+                   help="finish an interrupted run: students already in OUT_DIR's journal are not graded again")
+    p.add_argument("--student-seconds", type=float, metavar="S",
+                   help="wall clock for one student, everything included (default 600)")
+    p.add_argument("--kernel-seconds", type=float, metavar="S",
+                   help="the notebook's whole run for feedback (default 300)")
+    p.add_argument("--disk-mb", type=int, metavar="MB", help="writable space of each jail (default 256)")
+    p.add_argument("--memory-mb", type=int, metavar="MB",
+                   help="address space of each jailed process (default 4096)")
     p.set_defaults(func=_grade)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's own SQLAlchemy notices
     warnings.filterwarnings("ignore", message=".*not in session.*")
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError, RuntimeError) as exc:  # SandboxUnavailable too
+    except (ValueError, FileNotFoundError, RuntimeError, SecretError) as exc:  # SandboxUnavailable too
         print(f"rnncourse: {exc}", file=sys.stderr)
         return 2
 

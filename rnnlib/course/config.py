@@ -29,8 +29,14 @@ def find_root(start=None) -> pathlib.Path:
 
 
 def configure(c, root, source=SOURCE, release=RELEASE, work=None, cell_timeout=CELL_TIMEOUT,
-              kernel_name="python3", ipc=None):
-    """Fill a traitlets Config ``c`` with the course's settings; return it."""
+              jailed=None):
+    """Fill a traitlets Config ``c`` with the course's settings; return it.
+
+    ``jailed`` (settings of :class:`~rnnlib.course.execute.JailedExecute`) makes
+    autograde execute the notebook in a jail; without it, nbgrader's own ``Execute``
+    runs it (as plain ``nbgrader autograde`` does). Either way, the autograded notebook
+    is cleaned of active HTML before the feedback page and the formgrader show it.
+    """
     root = pathlib.Path(root).resolve()
     work = pathlib.Path(work) if work is not None else root / WORK
     (work / "exchange").mkdir(parents=True, exist_ok=True)  # sqlite makes files, not folders
@@ -47,14 +53,31 @@ def configure(c, root, source=SOURCE, release=RELEASE, work=None, cell_timeout=C
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.ExecutePreprocessor.timeout = cell_timeout
     c.Execute.timeout = cell_timeout
-    c.Execute.kernel_name = kernel_name
-    if ipc is not None:  # kernel sockets as files in a folder the sandbox can see: no TCP
-        c.KernelManager.transport = "ipc"
-        c.KernelManager.ip = str(ipc)
+    c.Execute.kernel_name = "python3"
+    c.Autograde.autograde_preprocessors = _autograde_chain(jailed is not None)
+    if jailed is not None:
+        for key, value in jailed.items():
+            setattr(c.JailedExecute, key, value)
+        c.JailedExecute.timeout = cell_timeout
+    c.HTMLExporter.sanitize_html = True
     # a notebook must be graded whatever it prints: never stop on a long output
     c.LimitOutput.max_lines = 1000
     c.LimitOutput.max_traceback = 100
     return c
+
+
+def _autograde_chain(jailed):
+    """nbgrader's autograde preprocessors, with the executor chosen and HTML cleaned."""
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern,
+                                        LimitOutput, SaveAutoGrades)
+
+    from .clean import SanitizeHTML
+
+    if jailed:
+        from .execute import JailedExecute as Execute  # noqa: F811 - the same step, in a jail
+    return [Execute, SanitizeHTML, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+            AssignLatePenalties, CheckCellMetadata]
 
 
 def make_config(root, **kwargs) -> Config:

@@ -1,43 +1,56 @@
 """``rnncourse grade``: grade a class safely, in parallel, and lose nothing.
 
-For every student folder ``SUBMITTED_DIR/<student>/<assignment>/``, one worker process:
+For every entry ``SUBMITTED_DIR/<student>/<assignment>/``, one worker process:
 
-1. copies the submission into a private course folder (the original is never touched)
-   and checks that the notebook is there and is a notebook;
+1. takes the submission in as data (:mod:`rnnlib.course.intake`): no link is followed,
+   only regular files are read, each within a size limit;
 2. scores it out of process (:mod:`rnnlib.course.outside`): the student's functions
-   run in a jail and only arrays come back; this score is the one that counts;
-3. runs nbgrader's autograde with the jailed kernel for the student's feedback, then
-   writes the authoritative points into the gradebook, notes where the notebook's own
-   tests disagreed (a tampered check), and renders nbgrader's feedback page.
+   run in a jail and only arrays come back, on a pipe; this score is the one that counts;
+3. runs nbgrader's autograde on a private copy, whose execution step runs in a jail of
+   its own (:mod:`rnnlib.course.execute`), writes the authoritative points into that
+   gradebook, notes where a test cell's outcome was changed from inside the notebook,
+   and renders nbgrader's feedback page.
 
-Every student gets exactly one row in ``grades.csv`` with a ``status`` and one feedback
-page, whatever the submission does; one student's failure never stops the batch.
+The parent process starts one worker per student (at most ``jobs`` at once), gives each
+a wall-clock limit, and records every row in a journal as it arrives; ``grades.csv``
+is replaced atomically as rows come in. A worker that dies or overruns costs only its
+own student a ``crashed`` or ``timeout`` row. An interrupted run stops every worker and
+jail, removes its temporary folders, leaves a ``grades.csv`` of the students finished,
+and ``--resume`` finishes the class without grading those again.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as futures
+import contextlib
 import csv
 import html
+import io
 import json
+import multiprocessing
+import multiprocessing.connection
 import os
 import pathlib
-import secrets
+import resource
 import shutil
+import signal
 import sys
 import tempfile
+import time
 import traceback
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import asdict, dataclass, field
 
 from tqdm.auto import tqdm
 
-from . import outside, sandbox
-from .config import SOURCE, WORK
+from . import clean, intake, outside, sandbox
+from .config import SOURCE
 from .nbapi import api, run, venv_on_path
+from .secret import check_unchanged, course_secret, fingerprint
 
 COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
            "email", "raw_score", "late_submission_penalty", "score", "max_score", "status"]
-KERNEL_CELL_TIMEOUT = 30  # seconds a cell may run in the feedback kernel
+NB_STUDENT = "student"  # the id each private course's gradebook knows the student by
+JOURNAL = "grades.journal"
 
 
 class SandboxUnavailable(RuntimeError):
@@ -45,18 +58,40 @@ class SandboxUnavailable(RuntimeError):
 
 
 @dataclass
+class GradingLimits:
+    """Per student; every one also bounds the whole student, not only one file or cell."""
+
+    student_seconds: float = 600.0  # wall clock for everything about one student
+    runner_seconds: float = 90.0  # one attempt of the jailed runner
+    kernel_seconds: float = 300.0  # the whole feedback execution (every cell together)
+    cell_seconds: int = 120  # one cell of the feedback execution
+    disk_bytes: int = 256 * 1024**2  # each jail's /work and /tmp together
+    jail_memory_bytes: int = 4 * 1024**3  # address space of each jailed process
+    worker_memory_bytes: int = 6 * 1024**3  # address space of the grader's own worker
+    notebook_bytes: int = 50 * 1024**2  # the submitted notebook
+    result_bytes: int = 64 * 1024**2  # all that the runner may send back
+    feedback_bytes: int = 64 * 1024**2  # the executed notebook the feedback jail sends back
+
+    def jail(self, uid):
+        return sandbox.Jail(uid=uid, limits=sandbox.Limits(
+            memory_bytes=self.jail_memory_bytes, cpu_seconds=int(self.kernel_seconds) + 60,
+            disk_bytes=self.disk_bytes))
+
+
+@dataclass
 class Row:
-    student_id: str
+    student_id: str  # the folder's name, exactly (undecodable bytes kept as surrogates)
     status: str
     raw_score: float = 0.0
     max_score: float = 0.0
     timestamp: str = ""
     notes: list = field(default_factory=list)
+    digest: str = ""  # of the submitted notebook's bytes, for --resume
 
     def csv(self, assignment):
-        return {"assignment": assignment, "duedate": "", "timestamp": self.timestamp,
-                "student_id": self.student_id, "last_name": "", "first_name": "", "email": "",
-                "raw_score": _num(self.raw_score), "late_submission_penalty": "0",
+        return {"assignment": assignment, "duedate": "", "timestamp": clean.csv_cell(self.timestamp),
+                "student_id": clean.csv_cell(self.student_id), "last_name": "", "first_name": "",
+                "email": "", "raw_score": _num(self.raw_score), "late_submission_penalty": "0",
                 "score": _num(self.raw_score), "max_score": _num(self.max_score), "status": self.status}
 
 
@@ -92,63 +127,66 @@ class Assignment:
         return cls(name, notebooks[0].name, points, total)
 
 
-def course_secret(root):
-    """The secret behind the hidden seeds: RNNCOURSE_SECRET, or a file made once in course-work/."""
-    if os.environ.get("RNNCOURSE_SECRET"):
-        return os.environ["RNNCOURSE_SECRET"]
-    path = pathlib.Path(root) / WORK / "grading-secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(16))
-        path.chmod(0o600)
-    return path.read_text().strip()
+@dataclass
+class Context:
+    """What every worker needs; the same for the whole class."""
 
-
-def _valid_notebook(path):
-    try:
-        import nbformat
-
-        nb = nbformat.read(str(path), as_version=4)
-        nbformat.validate(nb)
-        return True
-    except Exception:
-        return False
+    root: str
+    template: str
+    assignment: Assignment
+    submitted: str
+    out: str
+    secret: str
+    limits: GradingLimits
+    use_sandbox: bool
+    tmp: str
 
 
 # ---------------------------------------------------------------- one student -----
 
+def feedback_path(out, student, assignment):
+    return pathlib.Path(out) / "feedback" / student / assignment.name / assignment.notebook.replace(".ipynb", ".html")
+
+
+def _write_atomically(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
 def _feedback_page(student, assignment, row, verdicts):
     """A plain feedback page, for when nbgrader could not render one."""
     items = "".join(
-        f"<li><b>{html.escape(v.name)}</b>: {'passed' if v.passed else html.escape(v.message)}</li>"
+        f"<li><b>{clean.escaped(v.name)}</b>: {'passed' if v.passed else clean.escaped(v.message)}</li>"
         for v in verdicts.values())
-    notes = "".join(f"<p>{html.escape(n)}</p>" for n in row.notes)
+    notes = "".join(f"<p>{clean.escaped(n)}</p>" for n in row.notes)
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(assignment.name)}"
-            f" feedback</title></head><body><h1>{html.escape(assignment.name)}: {html.escape(student)}</h1>"
+            f" feedback</title></head><body><h1>{html.escape(assignment.name)}: {clean.escaped(student)}</h1>"
             f"<p>Status: {html.escape(row.status)}. Score: {_num(row.raw_score)} / {_num(assignment.max_score)}"
             f" (autograded points; written answers are graded by hand).</p>{notes}<ul>{items}</ul></body></html>")
 
 
-def _autograde_for_feedback(course_root, assignment, student, verdicts, row, jail):
-    """nbgrader autograde in the jailed kernel; then the authoritative points go in."""
+def _autograde_for_feedback(ctx, course, verdicts, row, jail, deadline):
+    """nbgrader's autograde (executing in a jail); then the authoritative points go in."""
     from nbgrader.api import Gradebook
 
-    extra = {}
-    if jail is not None:
-        ipc = pathlib.Path(jail.workdir) / "ipc"
-        ipc.mkdir(parents=True, exist_ok=True)
-        sandbox.hand_over(ipc, jail.uid)  # the kernel makes its sockets here
-        os.environ[sandbox.JOB_ENV] = jail.to_json()
-        os.environ["JUPYTER_PATH"] = str(course_root / "jupyter")
-        os.environ["JUPYTER_RUNTIME_DIR"] = str(course_root / "runtime")
-        extra = {"kernel_name": sandbox.KERNEL_NAME, "ipc": str(ipc / "kernel")}
-    nb = api(course_root, release=str(course_root / "release"), work=course_root / "work",
-             cell_timeout=KERNEL_CELL_TIMEOUT, **extra)
+    assignment = ctx.assignment
+    budget = max(5.0, min(ctx.limits.kernel_seconds, deadline - time.monotonic() - 20))
+    jailed = {"job": str(course.parent / "feedback-job"), "budget": budget,
+              "max_bytes": ctx.limits.feedback_bytes,
+              "jail": asdict(jail) if jail is not None else None}
+    nb = api(course, release=str(course / "release"), work=course / "work",
+             cell_timeout=ctx.limits.cell_seconds, jailed=jailed)
     with venv_on_path():
-        result = nb.autograde(assignment.name, student, force=True, create=True)
+        result = nb.autograde(assignment.name, NB_STUDENT, force=True, create=True)
     if not result.get("success"):
         row.notes.append("The notebook itself could not be run to the end for feedback "
-                         "(a cell stopped the kernel, or the test cells were changed); "
+                         "(it ran out of time or stopped the kernel, or its output was too large); "
                          "the score below comes from running your functions separately.")
         return None
     with Gradebook(nb.coursedir.db_url) as gb:
@@ -156,87 +194,97 @@ def _autograde_for_feedback(course_root, assignment, student, verdicts, row, jai
             verdict = verdicts[name]
             authoritative = points if verdict.passed else 0.0
             try:
-                grade = gb.find_grade(f"test_{name}", assignment.notebook[:-6], assignment.name, student)
+                grade = gb.find_grade(f"test_{name}", assignment.notebook[:-6], assignment.name, NB_STUDENT)
             except Exception:  # the test cell was deleted or renamed in the submission
                 grade = None
             note = verdict.message if not verdict.passed else ""
             if grade is not None:
                 in_notebook = grade.auto_score
-                if in_notebook is not None and in_notebook > authoritative and verdict.mistake != "delegation":
+                # The public case is the same call in the notebook and in the grader: a test
+                # cell that passed there while it fails here had its outcome changed.
+                if in_notebook and not verdict.public_passed and verdict.mistake != "delegation" \
+                        and verdict.message and "could not be graded" not in verdict.message:
                     note = ("The test cell in your notebook reported a pass, but the grader's own "
                             "check (run outside your notebook) did not: a check was tampered with, "
                             "and the grader's result counts. " + note)
                     row.notes.append(f"{name}: tampered check")
                 grade.auto_score = authoritative
             try:
-                comment = gb.find_comment(name, assignment.notebook[:-6], assignment.name, student)
-                comment.manual_comment = note or "Passed the grader's checks."
+                comment = gb.find_comment(name, assignment.notebook[:-6], assignment.name, NB_STUDENT)
+                comment.manual_comment = html.escape(note or "Passed the grader's checks.")
             except Exception:
                 pass
         gb.db.commit()
     with venv_on_path():
-        nb.generate_feedback(assignment.name, student, force=True)
-    page = course_root / "work" / "feedback" / student / assignment.name / assignment.notebook.replace(".ipynb", ".html")
-    return page if page.exists() else None
+        nb.generate_feedback(assignment.name, NB_STUDENT, force=True)
+    page = course / "work" / "feedback" / NB_STUDENT / assignment.name / assignment.notebook.replace(".ipynb", ".html")
+    return page if page.is_file() and not page.is_symlink() else None
 
 
-def grade_one(root, template, assignment, student, folder, out_dir, secret, slot, use_sandbox):
-    """Grade one student; never raises. Returns a :class:`Row`."""
+def grade_one(ctx, student, slot, uid=None):
+    """Grade one student; never raises. Returns a :class:`Row` and writes its page."""
+    assignment, limits = ctx.assignment, ctx.limits
+    deadline = time.monotonic() + limits.student_seconds
     row = Row(student, "graded", max_score=assignment.max_score)
     verdicts = {}
-    with tempfile.TemporaryDirectory(prefix=f"rnncourse-{slot}-") as tmp:
-        tmp = pathlib.Path(tmp)
-        os.chmod(tmp, 0o755)
-        try:
-            notebook = folder / assignment.notebook
-            if not folder.is_dir() or not notebook.is_file():
-                row.status = "missing notebook"
-                row.notes.append(f"No {assignment.notebook} was found in {student}/{assignment.name}/.")
-            elif not _valid_notebook(notebook):
-                row.status = "invalid notebook"
-                row.notes.append(f"{assignment.notebook} is not a valid notebook (is it damaged JSON?).")
-            else:
-                stamp = folder / "timestamp.txt"
-                row.timestamp = stamp.read_text().strip()[:40] if stamp.is_file() else ""
-                course = tmp / "course"
-                shutil.copytree(template, course, symlinks=True)
-                submitted = course / "work" / "submitted" / student / assignment.name
-                submitted.mkdir(parents=True)
-                shutil.copy(notebook, submitted / assignment.notebook)
-                uid = 61000 + slot
-                jail = None
-                if use_sandbox:
-                    home = tmp / "runner"
-                    home.mkdir()
-                    jail = sandbox.Jail(str(home), uid=uid, limits=sandbox.Limits(cpu_seconds=60))
-                status, verdicts = outside.score(assignment.name, submitted / assignment.notebook,
-                                                 list(assignment.points), secret, student,
-                                                 tmp / "runner", jail)
-                row.status = status
-                row.raw_score = sum(p for n, p in assignment.points.items() if verdicts[n].passed)
-                kernel_jail = None
-                if use_sandbox:
-                    kernel_home = tmp / "kernel"
-                    kernel_home.mkdir()
-                    kernel_jail = sandbox.Jail(str(kernel_home), uid=uid,
-                                               readonly=[str(pathlib.Path(__file__).resolve().parents[1])])
-                    sandbox.hand_over(kernel_home, uid)
-                page = _autograde_for_feedback(course, assignment, student, verdicts, row, kernel_jail)
-                if page is not None:
-                    target = out_dir / "feedback" / student / assignment.name
-                    target.mkdir(parents=True, exist_ok=True)
-                    shutil.copy(page, target / page.name)
-                    return row
-        except Exception:  # a bug of ours, or a submission we did not foresee: still a row
-            row.status = "crashed"
-            row.raw_score = 0.0
-            row.notes.append("The grader failed on this submission; please tell your instructor.")
-            row.notes.append(traceback.format_exc(limit=3)[-500:])
-        target = out_dir / "feedback" / student / assignment.name
-        target.mkdir(parents=True, exist_ok=True)
-        (target / assignment.notebook.replace(".ipynb", ".html")).write_text(
-            _feedback_page(student, assignment, row, verdicts))
+    tmp = pathlib.Path(ctx.tmp) / f"student-{slot}"
+    tmp.mkdir(mode=0o755)
+    page = None
+    try:
+        sub = intake.read(ctx.submitted, student, assignment.name, assignment.notebook, limits.notebook_bytes)
+        row.digest, row.timestamp = sub.digest, sub.timestamp
+        row.notes.extend(sub.notes)
+        if sub.status is not None:
+            row.status = sub.status
+        else:
+            course = tmp / "course"
+            shutil.copytree(ctx.template, course, symlinks=True)
+            submitted = course / "work" / "submitted" / NB_STUDENT / assignment.name
+            submitted.mkdir(parents=True)
+            (submitted / assignment.notebook).write_bytes(sub.notebook)
+            if sub.timestamp:
+                (submitted / "timestamp.txt").write_text(sub.timestamp)
+            jail = limits.jail(uid) if ctx.use_sandbox else None
+            status, verdicts = outside.score(assignment.name, sub.cells, list(assignment.points), ctx.secret,
+                                             student, tmp / "runner", jail,
+                                             deadline=min(deadline - 30, time.monotonic() + 4 * limits.runner_seconds),
+                                             max_bytes=limits.result_bytes)
+            row.status = status
+            row.raw_score = sum(p for n, p in assignment.points.items() if verdicts[n].passed)
+            made = _autograde_for_feedback(ctx, course, verdicts, row, jail, deadline)
+            if made is not None:
+                page = made.read_bytes()
+    except Exception:  # a bug of ours, or a submission we did not foresee: still a row
+        row.status = "crashed"
+        row.raw_score = 0.0
+        row.notes.append("The grader failed on this submission; please tell your instructor.")
+        row.notes.append(traceback.format_exc(limit=3)[-500:])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if page is None:
+        page = _feedback_page(student, assignment, row, verdicts).encode("utf-8", "surrogateescape")
+    _write_atomically(feedback_path(ctx.out, student, assignment), page)
     return row
+
+
+def _student_process(conn, ctx, student, slot):
+    """A worker: one student, under the worker's own memory limit; the row goes back on conn."""
+    limit = ctx.limits.worker_memory_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's own SQLAlchemy notices
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+    try:
+        if ctx.use_sandbox:
+            with sandbox.UidPool().claim() as uid:
+                row = grade_one(ctx, student, slot, uid)
+        else:
+            row = grade_one(ctx, student, slot)
+    except BaseException:  # noqa: BLE001 - even a MemoryError leaves a row
+        row = Row(student, "crashed", max_score=ctx.assignment.max_score,
+                  notes=["The grader's worker failed on this submission; please tell your instructor."])
+    conn.send(row)
+    conn.close()
 
 
 # ---------------------------------------------------------------- the class -------
@@ -249,21 +297,148 @@ def _template(root, assignment, folder):
     with venv_on_path():
         run(nb.generate_assignment(assignment.name, force=True, create=True),
             f"generate_assignment {assignment.name}")
-    sandbox.install_kernelspec(course / "jupyter")
-    (course / "runtime").mkdir()
-    for path in (course, course / "runtime"):
-        os.chmod(path, 0o755)
     return course
 
 
-def _worker(args):
-    return grade_one(*args)
+class Journal:
+    """Rows as they finish, one JSON line each, flushed to disk; the run's first line
+    names the assignment and the secret's fingerprint, so a resume can check both."""
+
+    def __init__(self, out, assignment, mark, resume):
+        self.path = pathlib.Path(out) / JOURNAL
+        self.done = {}
+        header = {"assignment": assignment, "secret": mark}
+        if resume and self.path.is_file() and not self.path.is_symlink():
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+            first = json.loads(lines[0]) if lines else {}
+            if first != header:
+                raise ValueError(f"--resume: {self.path} is from another run "
+                                 f"(assignment {first.get('assignment')!r}, or the grading secret changed)")
+            for line in lines[1:]:
+                with contextlib.suppress(ValueError, TypeError):
+                    row = Row(**json.loads(line))
+                    self.done[row.student_id] = row
+            self.file = open(self.path, "a", encoding="utf-8")
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()
+            self.file = open(self.path, "x", encoding="utf-8")
+            self._write(header)
+
+    def _write(self, obj):
+        # json escapes lone surrogates (\udcxx), so undecodable names come back exactly
+        self.file.write(json.dumps(obj) + "\n")
+        self.file.flush()
+        os.fsync(self.file.fileno())
+
+    def add(self, row):
+        self.done[row.student_id] = row
+        self._write(asdict(row))
+
+    def close(self):
+        self.file.close()
+
+
+def write_csv(path, assignment, rows):
+    """Replace ``path`` atomically with one row per student, sorted by id."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+    writer.writeheader()
+    for row in sorted(rows, key=lambda r: r.student_id):
+        writer.writerow(row.csv(assignment))
+    _write_atomically(pathlib.Path(path), buffer.getvalue().encode("utf-8", "surrogateescape"))
+
+
+class Interrupted(Exception):
+    """The run was stopped (Ctrl-C or SIGTERM) after grading ``done`` of ``total``."""
+
+    def __init__(self, done, total):
+        super().__init__(f"interrupted after grading {done} of {total} submission(s)")
+        self.done, self.total = done, total
+
+
+def _fallback_row(ctx, student, status, note):
+    row = Row(student, status, max_score=ctx.assignment.max_score, notes=[note])
+    with contextlib.suppress(OSError):
+        _write_atomically(feedback_path(ctx.out, student, ctx.assignment),
+                          _feedback_page(student, ctx.assignment, row, {}).encode("utf-8", "surrogateescape"))
+    return row
+
+
+def _schedule(ctx, students, jobs, on_row, progress):
+    """One process per student, at most ``jobs`` at once, each within its wall clock."""
+    mp = multiprocessing.get_context("forkserver")
+    mp.set_forkserver_preload(["rnnlib.course.grading", "nbgrader.apps.api", "nbgrader.api",
+                               "nbconvert", "nbclient", "rnnlib.checks"])
+    pending = list(enumerate(students))
+    running = {}  # slot -> (process, connection, student, started)
+    grace = 60.0
+    bar = tqdm(total=len(students), desc=f"grading {ctx.assignment.name}", unit="student", disable=not progress)
+    try:
+        while pending or running:
+            while pending and len(running) < jobs:
+                slot, student = pending.pop(0)
+                parent, child = mp.Pipe(duplex=False)
+                proc = mp.Process(target=_student_process, args=(child, ctx, student, slot), daemon=True)
+                proc.start()
+                child.close()
+                running[slot] = (proc, parent, student, time.monotonic())
+            ready = multiprocessing.connection.wait(
+                [conn for _, conn, _, _ in running.values()] + [p.sentinel for p, _, _, _ in running.values()],
+                timeout=1.0)
+            for slot, (proc, conn, student, started) in list(running.items()):
+                row = None
+                if conn in ready or proc.sentinel in ready:
+                    try:
+                        row = conn.recv() if conn.poll() else None
+                    except (EOFError, OSError):
+                        row = None
+                    if row is None:
+                        proc.join(5)
+                        if proc.is_alive():
+                            continue
+                        row = _fallback_row(ctx, student, "crashed", "The grading process for this "
+                                            "submission died; please tell your instructor.")
+                elif time.monotonic() - started > ctx.limits.student_seconds + grace:
+                    proc.kill()
+                    row = _fallback_row(ctx, student, "timeout", "Grading this submission took longer "
+                                        f"than the {ctx.limits.student_seconds:g} s allowed for one student.")
+                else:
+                    continue
+                proc.join(5)
+                if proc.is_alive():
+                    proc.kill()
+                    proc.join()
+                conn.close()
+                shutil.rmtree(pathlib.Path(ctx.tmp) / f"student-{slot}", ignore_errors=True)
+                del running[slot]
+                on_row(row)
+                bar.update(1)
+    finally:
+        for proc, conn, _, _ in running.values():
+            proc.kill()
+        for proc, conn, _, _ in running.values():
+            proc.join()
+            conn.close()
+        bar.close()
+
+
+def list_students(submitted_dir):
+    """Every entry a student could own: folders, links and other non-regular files."""
+    names = []
+    with os.scandir(submitted_dir) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False) or not entry.is_file(follow_symlinks=False):
+                names.append(entry.name)  # str, with undecodable bytes as surrogates
+    return sorted(names)
 
 
 def grade_class(root, assignment_name, submitted_dir, out_dir, jobs=None, use_sandbox=True,
-                progress=True):
-    """Grade every student folder of ``submitted_dir``; write grades.csv and feedback."""
+                progress=True, resume=False, limits=None, warn=None):
+    """Grade every student entry of ``submitted_dir``; write grades.csv and feedback."""
     root, submitted_dir, out_dir = pathlib.Path(root), pathlib.Path(submitted_dir), pathlib.Path(out_dir)
+    limits = limits or GradingLimits()
+    warn = warn or (lambda text: print(f"rnncourse: {text}", file=sys.stderr))
     if not submitted_dir.is_dir():
         raise FileNotFoundError(f"SUBMITTED_DIR: no such folder: {submitted_dir}")
     if use_sandbox:
@@ -273,52 +448,52 @@ def grade_class(root, assignment_name, submitted_dir, out_dir, jobs=None, use_sa
                 f"cannot sandbox student code: {why}. Install it (apt-get install bubblewrap), "
                 f"or pass --unsafe-no-sandbox to grade without containment (student code then "
                 f"runs with your rights).")
-        if os.geteuid() != 0:
-            raise SandboxUnavailable("the sandbox switches to an unprivileged user per student and "
-                                     "needs root; run as root or pass --unsafe-no-sandbox")
     assignment = Assignment.read(root, assignment_name)
-    secret = course_secret(root)
-    students = sorted(p.name for p in submitted_dir.iterdir() if p.is_dir())
+    secret, _ = course_secret(root)
+    changed = check_unchanged(root, secret)
+    if changed:
+        warn(changed)
+    students = list_students(submitted_dir)
     jobs = jobs or os.cpu_count() or 1
     out_dir.mkdir(parents=True, exist_ok=True)
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="rnncourse-class-") as tmp:
+    journal = Journal(out_dir, assignment_name, fingerprint(secret), resume)
+    rows = {}
+    for name, row in journal.done.items():
+        if name in students and feedback_path(out_dir, name, assignment).is_file() and \
+                intake.digest(submitted_dir, name, assignment.name, assignment.notebook,
+                              limits.notebook_bytes) == row.digest:
+            rows[name] = row
+    todo = [s for s in students if s not in rows]
+    last_write = [0.0]
+
+    def on_row(row):
+        journal.add(row)
+        rows[row.student_id] = row
+        if time.monotonic() - last_write[0] > 1.0:
+            write_csv(out_dir / "grades.csv", assignment_name, rows.values())
+            last_write[0] = time.monotonic()
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, stop)
+    tmp = tempfile.mkdtemp(prefix="rnncourse-run-")
+    try:
         os.chmod(tmp, 0o755)
         template = _template(root, assignment, tmp)
-        tasks = [(root, template, assignment, s, submitted_dir / s / assignment_name, out_dir, secret,
-                  i, use_sandbox) for i, s in enumerate(students)]
-        bar = tqdm(total=len(tasks), desc=f"grading {assignment_name}", unit="student", disable=not progress)
-        import multiprocessing
-
-        # Workers are the grader's own code and are reused from student to student (every
-        # student's code runs in processes of its own, in jails); the fork server loads
-        # nbgrader once, so a worker starts in milliseconds.
-        context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-        if sys.platform != "win32":
-            context.set_forkserver_preload(["rnnlib.course.grading", "nbgrader.apps.api",
-                                            "nbgrader.api", "nbconvert", "nbclient"])
-        with futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            pending = {pool.submit(_worker, t): t[3] for t in tasks}
-            for done in futures.as_completed(pending):
-                student = pending[done]
-                try:
-                    rows.append(done.result())
-                except Exception as exc:  # the worker process itself died
-                    rows.append(Row(student, "crashed", max_score=assignment.max_score,
-                                    notes=[f"grading process failed: {exc}"]))
-                bar.update(1)
-        bar.close()
-    write_csv(out_dir / "grades.csv", assignment_name, rows)
-    return rows
-
-
-def write_csv(path, assignment, rows):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
-        writer.writeheader()
-        for row in sorted(rows, key=lambda r: r.student_id):
-            writer.writerow(row.csv(assignment))
+        ctx = Context(str(root), str(template), assignment, str(submitted_dir), str(out_dir), secret,
+                      limits, use_sandbox, tmp)
+        _schedule(ctx, todo, jobs, on_row, progress)
+    except KeyboardInterrupt:
+        raise Interrupted(len(rows), len(students)) from None
+    finally:
+        signal.signal(signal.SIGTERM, old)
+        shutil.rmtree(tmp, ignore_errors=True)
+        journal.close()
+        if rows:
+            write_csv(out_dir / "grades.csv", assignment_name, rows.values())
+    write_csv(out_dir / "grades.csv", assignment_name, rows.values())
+    return [rows[s] for s in students]
 
 
 def validate(root, assignment, use_sandbox=True):

@@ -10,14 +10,13 @@ notebooks, in its own process, which no student code has touched.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 import json
 import os
 import pathlib
-import shutil
-import signal
-import subprocess
 import sys
+import time
 from dataclasses import dataclass
 
 from ..checks import run_check
@@ -34,11 +33,13 @@ class Verdict:
     passed: bool
     message: str
     mistake: str | None = None
+    public_passed: bool = False  # the public case alone, as the notebook's test cell runs it
 
 
 def hidden_seed(secret, assignment, student, name):
     """A seed for the hidden cases: fixed for a student, unknowable without the secret."""
-    digest = hashlib.sha256(f"{secret}:{assignment}:{student}:{name}".encode()).hexdigest()
+    text = f"{secret}:{assignment}:{student}:{name}".encode("utf-8", "surrogateescape")
+    digest = hashlib.sha256(text).hexdigest()
     return 1000 + int(digest[:8], 16) % 1_000_000
 
 
@@ -92,114 +93,171 @@ def _rnnlib_names(cells):
 
 
 def _uses_rnnlib(cells, name):
-    """Whether the definition of ``name`` refers to anything bound from rnnlib."""
+    """Whether the definition of ``name`` refers to anything bound from rnnlib.
+
+    Names, imports inside the function and strings handed to a call count; a docstring
+    or comment that merely mentions rnnlib does not."""
     bound = _rnnlib_names(cells) | {"rnnlib", "__import__", "importlib"}
     for tree in _trees(cells):
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and node.name == name:
-                used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-                used |= {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+                inner = list(ast.walk(node))
+                used = {n.id for n in inner if isinstance(n, ast.Name)}
+                used |= {a.name for n in inner if isinstance(n, ast.Import) for a in n.names}
+                used |= {n.module or "" for n in inner if isinstance(n, ast.ImportFrom)}
+                used |= {a.value for n in inner if isinstance(n, ast.Call) for a in n.args
+                         if isinstance(a, ast.Constant) and isinstance(a.value, str)}
                 if used & bound or any("rnnlib" in str(u) for u in used):
                     return True
     return False
 
 
-def _cells(notebook):
-    try:
-        nb = json.loads(pathlib.Path(notebook).read_text())
-        return ["".join(c["source"]) if isinstance(c["source"], list) else str(c["source"])
-                for c in nb.get("cells", []) if c.get("cell_type") == "code"]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return []
+def answer_cells(cells, functions):
+    """``{function: index of its answer cell}``: the cell whose nbgrader grade_id is the
+    function's name, else the last code cell that defines it at top level (None if none)."""
+    found = {}
+    for name in functions:
+        tagged = [i for i, c in enumerate(cells) if c.get("cell_type") == "code"
+                  and (c.get("metadata", {}).get("nbgrader", {}) or {}).get("grade_id") == name]
+        if tagged:
+            found[name] = tagged[0]
+            continue
+        defining = [i for i, c in enumerate(cells) if c.get("cell_type") == "code"
+                    and any(isinstance(n, ast.FunctionDef) and n.name == name
+                            for tree in _trees([str(c.get("source", ""))]) for n in tree.body)]
+        found[name] = defining[-1] if defining else None
+    return found
 
 
-def _run_jailed(job, notebook, jail):
-    """Run the runner, restarting past cells or functions that killed it; return status."""
-    plan = {"skip_cells": [], "skip_functions": [], "cpu_seconds": 10, "jailed": jail is not None}
-    status = "graded"
-    for attempt in range(ATTEMPTS):
-        (job / "plan.json").write_text(json.dumps(plan))
-        (job / "progress").write_text("")
-        argv = [sys.executable, str(job / "runner.py"), str(job / notebook.name), str(job)]
-        cmd = sandbox.command(jail, argv) if jail is not None else argv
-        if jail is not None:
-            sandbox.hand_over(job, jail.uid)
-        env = None if jail is not None else {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}
-        proc = subprocess.Popen(cmd, cwd=job, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True, env=env)
+@dataclass
+class Attempt:
+    results: dict  # function -> record
+    progress: list  # "cell 3", "function rnn_forward", ...
+    done: bool
+    timed_out: bool
+
+
+def _attempt(job, plan, jail, scratch, timeout, max_bytes):
+    """One run of the runner: in the jail, or (unsafe) as a plain child process."""
+    argv_plan = dict(plan, job="/job" if jail is not None else str(job), jailed=jail is not None)
+    if jail is not None:
+        argv = [sandbox.PYTHON, "/grader/runner.py", json.dumps(argv_plan)]
+        scratch.mkdir(mode=0o700)
         try:
-            proc.wait(timeout=WALL_SECONDS)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            timed_out = True
-        if (job / "done").exists():
-            return status
-        last = (job / "progress").read_text().split("\n")
-        last = [line for line in last if line]
+            cmd = sandbox.command(jail, argv, scratch)
+            outcome = sandbox.run(cmd, timeout, max_bytes)
+        finally:
+            scratch.rmdir()  # an empty mount point: the tmpfs went with the jail
+        env = None
+    else:
+        argv = [sys.executable, runner.__file__, json.dumps(argv_plan)]
+        env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}
+        outcome = sandbox.run(argv, timeout, max_bytes, env=env)
+    frames, _ = runner.read_frames(outcome.output)
+    results, progress, done = {}, [], False
+    for kind, payload in frames:
+        if kind == "progress":
+            progress.append(payload.decode("utf-8", "replace")[:200])
+        elif kind == "done":
+            done = True
+        elif kind == "result":
+            try:
+                record = runner.unpack(payload)
+            except runner.Malformed:
+                continue
+            if isinstance(record, dict) and record.get("name") in plan["functions"]:
+                results[record["name"]] = record
+    return Attempt(results, progress, done and not outcome.overflow, outcome.timed_out)
+
+
+def _run_jailed(job, functions, answers, jail, deadline, max_bytes):
+    """Run the runner, restarting past cells or functions that killed it.
+
+    Returns ``(status, {function: record})``."""
+    plan = {"functions": list(functions), "answers": answers, "skip_cells": [],
+            "skip_functions": [], "cpu_seconds": 10}
+    status, results = "graded", {}
+    for attempt in range(ATTEMPTS):
+        left = deadline - time.monotonic()
+        if left <= 1:
+            return "timeout", results
+        run = _attempt(job, plan, jail, job.parent / f"scratch-{attempt}", min(WALL_SECONDS, left), max_bytes)
+        results.update(run.results)
+        if run.done:
+            return status, results
+        if run.timed_out:
+            status = "timeout"
+        last = [line for line in run.progress if line.startswith(("cell ", "function "))]
         if not last:
-            return "timeout" if timed_out else "crashed"
+            return ("timeout" if run.timed_out else "crashed"), results
         kind, _, what = last[-1].partition(" ")
-        if kind == "cell":
+        if kind == "cell" and what.isdigit():
             plan["skip_cells"].append(int(what))
-        else:
+        elif kind == "function" and what in functions:
             plan["skip_functions"].append(what)
-        status = "timeout" if timed_out else status
-    return "timeout" if timed_out else "crashed"
+            results.pop(what, None)
+        else:
+            return "crashed", results
+    return ("timeout" if status == "timeout" else "crashed"), results
 
 
-def _verdict(name, job, plan, status, cells):
+def _verdict(name, record, plan, status, cells):
     """Replay the recorded results of one function through the checks."""
     seed, n_public = plan
-    stem = job / "results" / name
-    if not stem.with_suffix(".json").exists():
+    if record is None:
         why = "took too long" if status == "timeout" else "stopped the grader's process"
         return Verdict(name, False, f"{name} could not be graded: running it {why}.")
-    record = runner.load(str(stem))
-    if not isinstance(record, dict):
-        raise TypeError("not a record")
     if record.get("missing"):
         return Verdict(name, False, f"{name} is not defined in the notebook (or its cell fails).")
-    results = record["results"]
+    results = record.get("results")
     if not isinstance(results, list) or not all(isinstance(r, dict) and "ok" in r for r in results):
         raise TypeError("not a list of results")
     checks = (run_check(name, _Replay(results[:n_public]), seed=0),
               run_check(name, _Replay(results[n_public:]), seed=seed, hidden=True))
     failed = next((c for c in checks if not c.passed), None)
     if failed is None:
-        return Verdict(name, True, checks[1].message)
+        return Verdict(name, True, checks[1].message, public_passed=True)
     if "Error" in failed.message and _uses_rnnlib(cells, name):
         return Verdict(name, False, f"{name} calls rnnlib: graded functions run without it, and a "
                                     f"function that hands the work to rnnlib's own {name} earns "
-                                    f"nothing. Write it with NumPy.", "delegation")
-    return Verdict(name, False, failed.message, failed.mistake)
+                                    f"nothing. Write it with NumPy.", "delegation", checks[0].passed)
+    return Verdict(name, False, failed.message, failed.mistake, checks[0].passed)
 
 
-def score(assignment, notebook, functions, secret, student, workdir, jail=None):
+def score(assignment, cells, functions, secret, student, job, jail=None, deadline=None,
+          max_bytes=64 * 1024**2):
     """Run the student's ``functions`` out of process; return (status, {name: Verdict}).
 
-    ``notebook`` is the student's notebook (copied, never changed); ``workdir`` a
-    private empty folder; ``jail`` a :class:`sandbox.Jail` or None (no sandbox).
+    ``cells`` are the notebook's cells (nbformat 4); ``job`` a private empty folder of
+    the grader's, which the jail sees read-only; ``jail`` a :class:`sandbox.Jail` or None
+    (no sandbox); ``deadline`` a ``time.monotonic()`` value for all attempts together.
     """
-    job = pathlib.Path(workdir)
-    (job / "cases").mkdir(parents=True, exist_ok=True)
-    shutil.copy(notebook, job / notebook.name)
-    shutil.copy(runner.__file__, job / "runner.py")
+    import nbformat
+
+    job = pathlib.Path(job)
+    (job / "cases").mkdir(parents=True)
+    nb = nbformat.v4.new_notebook(cells=cells)
+    (job / "notebook.ipynb").write_text(nbformat.writes(nb))
+    if jail is not None:
+        jail = dataclasses.replace(jail, readonly={**jail.readonly, str(job): "/job",
+                                                   runner.__file__: "/grader/runner.py"})
     plans = {}
     for name in functions:
         spec = SPECS[name]
         seed = hidden_seed(secret, assignment, student, name)
         public = [case_args(spec, k, sizes) for k, sizes in enumerate(spec.public)]
-        hidden = [case_args(spec, seed + k, sizes) for k, sizes in enumerate(spec.hidden)]
-        runner.save(str(job / "cases" / name), public + hidden)
+        hidden = [case_args(spec, seed + k, sizes, hidden=True) for k, sizes in enumerate(spec.hidden)]
+        (job / "cases" / f"{name}.bin").write_bytes(runner.pack(public + hidden))
         plans[name] = (seed, len(public))
-    status = _run_jailed(job, pathlib.Path(notebook), jail)
-    cells = _cells(notebook)
+    for path in [job, job / "cases", *(job / "cases").iterdir(), job / "notebook.ipynb"]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    deadline = deadline if deadline is not None else time.monotonic() + ATTEMPTS * WALL_SECONDS
+    status, records = _run_jailed(job, functions, answer_cells(cells, functions), jail, deadline, max_bytes)
+    sources = [str(c.get("source", "")) for c in cells if c.get("cell_type") == "code"]
     verdicts = {}
     for name in functions:
         try:
-            verdicts[name] = _verdict(name, job, plans[name], status, cells)
+            verdicts[name] = _verdict(name, records.get(name), plans[name], status, sources)
         except Exception as exc:  # a malformed record: the student's code wrote it
             verdicts[name] = Verdict(name, False, f"{name} returned something the grader could "
                                                   f"not read ({type(exc).__name__}).")

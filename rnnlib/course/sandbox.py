@@ -1,57 +1,66 @@
-"""Run student code contained: bubblewrap, an unprivileged user, and resource limits.
+"""Run student code contained: bubblewrap, an unprivileged user, and limits per student.
 
-A :class:`Jail` describes one student's sandbox: a private working folder (the only
-writable place besides a fresh /tmp), read-only views of the system, the Python
-installation and the virtual environment, no network (a new network namespace with
-nothing in it), a new PID namespace, and limits on memory, CPU time, processes,
-file size and open files (``prlimit``). Student code runs as its own unprivileged
-user (``setpriv``), because ``RLIMIT_NPROC`` does not bind root.
+The trust boundary is the jail's edge, and nothing the grader touches lies inside it.
+A :class:`Jail` sees the system, Python and the virtual environment read-only, the
+folders the grader names read-only (the job: notebook, cases, runner), no network (a
+new network namespace with only loopback), new PID, IPC and UTS namespaces, and runs as
+an unprivileged user of its own. Its only writable places, ``HOME`` (``/home/student``, also the
+current folder) and ``/tmp``, are one tmpfs of ``Limits.disk_bytes`` mounted in a private mount
+namespace: it exists only while the jail runs, the host never sees it, and nothing of it
+is left when the jail ends. What the jail has to say comes back on its standard output,
+a pipe that :func:`run` reads up to a byte limit and a deadline; the grader never opens
+a path a student could have written, so there is no link to follow and no file to swap.
 
-Two things run in jails: the notebook's kernel, through the kernelspec
-``rnncourse-sandbox`` whose command is ``python -m rnnlib.course.sandbox kernel
-{connection_file}`` (this module's :func:`kernel_main`), and the out-of-process
-runner (:mod:`rnnlib.course.runner`), which gets no view of rnnlib at all.
+Each concurrent student gets a uid of its own from :class:`UidPool` (lock files that
+every grading run on the machine shares), and ``prlimit`` bounds memory, CPU time,
+processes, file size and open files inside the jail.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import fcntl
 import os
 import pathlib
+import selectors
 import shutil
+import signal
 import subprocess
 import sys
-from dataclasses import asdict, dataclass, field
+import time
+from dataclasses import dataclass, field
 
-KERNEL_NAME = "rnncourse-sandbox"
-JOB_ENV = "RNNCOURSE_JAIL"  # the kernel wrapper reads its jail from this variable
+PYTHON = os.path.normpath(sys.executable)  # as the jail sees it: no ".." through unmounted folders
+UID_BASE = 61000
+UID_COUNT = 4096
+HOME = "/home/student"  # inside the jail; a host /home is never mounted there
+LOCK_DIR = "/run/rnncourse"  # root-only: the uid locks every grading run shares
 
 
 @dataclass
 class Limits:
-    memory_bytes: int = 4 * 1024**3  # address space
+    memory_bytes: int = 4 * 1024**3  # address space of each process
     cpu_seconds: int = 300
     processes: int = 96  # threads count too
     file_bytes: int = 64 * 1024**2
     open_files: int = 256
+    disk_bytes: int = 256 * 1024**2  # HOME and /tmp together, for the whole jail
 
 
 @dataclass
 class Jail:
-    workdir: str  # writable, the student's own folder
-    uid: int = 61000
+    uid: int = UID_BASE
     limits: Limits = field(default_factory=Limits)
-    readonly: list = field(default_factory=list)  # extra host paths visible read-only
-    writable: list = field(default_factory=list)  # extra host paths visible read-write
+    readonly: dict = field(default_factory=dict)  # host path -> path inside the jail
+    env: dict = field(default_factory=dict)  # extra environment variables
 
-    def to_json(self):
-        return json.dumps(asdict(self))
 
-    @classmethod
-    def from_json(cls, text):
-        data = json.loads(text)
-        data["limits"] = Limits(**data["limits"])
-        return cls(**data)
+@dataclass
+class Outcome:
+    output: bytes  # what the jail wrote on its standard output (at most max_bytes)
+    timed_out: bool
+    overflow: bool  # it tried to write more than max_bytes
+    returncode: int
 
 
 def bwrap_path():
@@ -62,8 +71,11 @@ def available():
     """Whether bubblewrap is installed and can make a sandbox here (a reason if not)."""
     if bwrap_path() is None:
         return False, "bubblewrap is not installed (Debian package 'bubblewrap')"
-    if os.geteuid() != 0 and shutil.which("setpriv") is None:
-        return False, "setpriv is missing"
+    for tool in ("setpriv", "prlimit", "unshare", "mount"):
+        if shutil.which(tool) is None:
+            return False, f"{tool} is missing (Debian package 'util-linux')"
+    if os.geteuid() != 0:
+        return False, "the sandbox mounts a size-limited tmpfs and switches users: it needs root"
     probe = subprocess.run([bwrap_path(), "--ro-bind", "/", "/", "--unshare-net", "--", "true"],
                            capture_output=True, text=True)
     if probe.returncode != 0:
@@ -74,7 +86,7 @@ def available():
 def _python_paths():
     """The host folders a Python of this environment needs: the base install and the venv."""
     paths = {pathlib.Path(sys.base_prefix).resolve(), pathlib.Path(sys.prefix).resolve()}
-    exe = pathlib.Path(sys.executable)
+    exe = pathlib.Path(PYTHON)
     paths.add(exe.resolve().parent.parent)
     return sorted(str(p) for p in paths)
 
@@ -84,19 +96,33 @@ def _ancestors(path):
     return [str(a) for a in reversed(p.parents) if str(a) != "/"]
 
 
-def command(jail, argv):
-    """The full command line that runs ``argv`` inside ``jail``."""
-    cmd = [bwrap_path(), "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-           "--unshare-cgroup-try", "--die-with-parent", "--new-session",
-           "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+# The tmpfs is mounted by root in a mount namespace of the jail's own (unshare), before
+# bubblewrap starts: the host's mount table never has it, and it goes with the namespace.
+_MOUNT = ('mount -t tmpfs -o "size=$1,mode=0755,nosuid,nodev" rnncourse "$2" && '
+          'mkdir -m 1777 "$2/tmp" && mkdir -m 0700 "$2/work" && chown "$3:$3" "$2/work" && '
+          'shift 3 && exec "$@"')
+
+
+def command(jail, argv, scratch):
+    """The full command line that runs ``argv`` inside ``jail``.
+
+    ``scratch`` is an empty folder the grader made (root's, not the student's): the
+    mount point of the jail's tmpfs, which only the jail's own mount namespace sees.
+    """
+    lim = jail.limits
+    cmd = [shutil.which("unshare"), "--mount", "--propagation", "private", "--",
+           "/bin/sh", "-c", _MOUNT, "sh", str(lim.disk_bytes), str(scratch), str(jail.uid)]
+    cmd += [bwrap_path(), "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session",
+            "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
     for link in ("bin", "lib", "lib64", "sbin"):
         target = os.path.join("/", link)
         if os.path.islink(target):
             cmd += ["--symlink", os.readlink(target), target]
         elif os.path.isdir(target):
             cmd += ["--ro-bind", target, target]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
-    made = {"/tmp"}
+    cmd += ["--proc", "/proc", "--dev", "/dev"]
+    made = set()
 
     def mkdirs(path):  # bwrap makes missing parents 0700: make them traversable first
         for a in _ancestors(path):
@@ -104,20 +130,24 @@ def command(jail, argv):
                 cmd.extend(["--perms", "0755", "--dir", a])
                 made.add(a)
 
-    for path in _python_paths() + list(jail.readonly):
-        mkdirs(path)
-        cmd += ["--ro-bind", path, path]
-    for path in [jail.workdir] + list(jail.writable):
-        mkdirs(path)
-        cmd += ["--bind", path, path]
-    env = {"HOME": jail.workdir, "PATH": f"{pathlib.Path(sys.executable).parent}:/usr/bin:/bin",
+    cmd += ["--bind", f"{scratch}/tmp", "/tmp"]
+    mkdirs(HOME)
+    cmd += ["--bind", f"{scratch}/work", HOME]
+    made.add("/tmp")
+    binds = [(p, p) for p in _python_paths()] + sorted(jail.readonly.items())
+    for host, inside in binds:  # after /tmp: a venv under /tmp stays visible
+        if inside in (HOME, "/tmp") or inside.startswith(HOME + "/"):
+            raise ValueError(f"cannot mount {inside} in the jail: it would hide {HOME} or /tmp")
+        mkdirs(inside)
+        cmd += ["--ro-bind", str(host), str(inside)]
+    env = {"HOME": HOME, "PATH": f"{pathlib.Path(PYTHON).parent}:/usr/bin:/bin",
            "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
-           "MPLCONFIGDIR": os.path.join(jail.workdir, ".matplotlib"), "LANG": "C.UTF-8"}
+           "MPLCONFIGDIR": "/tmp/matplotlib", "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime",
+           "IPYTHONDIR": "/tmp/ipython", "LANG": "C.UTF-8", **jail.env}
     cmd += ["--clearenv"]
     for k, v in env.items():
         cmd += ["--setenv", k, v]
-    cmd += ["--chdir", jail.workdir, "--"]
-    lim = jail.limits
+    cmd += ["--chdir", HOME, "--"]
     cmd += ["setpriv", f"--reuid={jail.uid}", f"--regid={jail.uid}", "--clear-groups", "--"]
     cmd += ["prlimit", f"--as={lim.memory_bytes}", f"--cpu={lim.cpu_seconds}",
             f"--nproc={lim.processes}", f"--fsize={lim.file_bytes}", f"--nofile={lim.open_files}",
@@ -125,47 +155,66 @@ def command(jail, argv):
     return cmd + list(argv)
 
 
-def hand_over(path, uid):
-    """Give the jail's user ownership of its folder (recursively)."""
-    for root, dirs, files in os.walk(path):
-        os.chown(root, uid, uid)
-        for name in files:
-            os.chown(os.path.join(root, name), uid, uid)
+def run(cmd, timeout, max_bytes, env=None):
+    """Run ``cmd``; read its standard output until it ends, ``timeout`` seconds pass, or it
+    has written ``max_bytes``. Whatever happens, the process group is gone on return."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+    chunks, size, timed_out, overflow = [], 0, False, False
+    deadline = time.monotonic() + max(timeout, 0.1)
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            if not selector.select(min(left, 1.0)):
+                continue
+            chunk = os.read(proc.stdout.fileno(), 1 << 16)
+            if not chunk:
+                break
+            if size + len(chunk) > max_bytes:
+                overflow = True
+                chunks.append(chunk[:max_bytes - size])
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.stdout.close()
+    proc.wait()
+    return Outcome(b"".join(chunks), timed_out, overflow, proc.returncode)
 
 
-def install_kernelspec(jupyter_dir):
-    """Write the sandboxed kernelspec into ``jupyter_dir/kernels`` (add it to JUPYTER_PATH)."""
-    folder = pathlib.Path(jupyter_dir) / "kernels" / KERNEL_NAME
-    folder.mkdir(parents=True, exist_ok=True)
-    spec = {"argv": [sys.executable, "-m", "rnnlib.course.sandbox", "kernel", "{connection_file}"],
-            "display_name": "Python 3 (sandboxed grading)", "language": "python",
-            "metadata": {"debugger": False}}
-    (folder / "kernel.json").write_text(json.dumps(spec, indent=1))
-    return folder
+class UidPool:
+    """A uid for each student graded at the same time, on the whole machine.
 
+    Each uid is claimed by an exclusive lock on ``LOCK_DIR/uid-N.lock`` held while the
+    student is graded; the lock goes with the process that holds it, even if it is
+    killed. Two grading runs at once therefore never share a uid.
+    """
 
-def kernel_main(connection_file):
-    """Start ipykernel inside the jail described by the environment (the kernelspec's command)."""
-    jail = Jail.from_json(os.environ[JOB_ENV])
-    with open(connection_file) as f:
-        info = json.load(f)
-    os.chmod(connection_file, 0o644)  # readable by the jail's user; the file itself is bound
-    jail.readonly = list(jail.readonly) + [os.path.abspath(connection_file)]
-    if info.get("transport") == "ipc":
-        jail.writable = list(jail.writable) + [os.path.dirname(os.path.abspath(info["ip"]))]
-    cwd = os.getcwd()  # the notebook's folder: the student's own copy
-    if cwd != jail.workdir:
-        jail.writable = list(jail.writable) + [cwd]
-        hand_over(cwd, jail.uid)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", os.path.abspath(connection_file),
-            "--HistoryManager.enabled=False"]
-    cmd = command(jail, argv)
-    cmd[cmd.index("--chdir") + 1] = cwd
-    os.execv(cmd[0], cmd)
+    def __init__(self, base=UID_BASE, count=UID_COUNT, folder=LOCK_DIR):
+        self.base, self.count, self.folder = base, count, pathlib.Path(folder)
 
-
-if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "kernel":
-        kernel_main(sys.argv[2])
-    else:
-        sys.exit("usage: python -m rnnlib.course.sandbox kernel CONNECTION_FILE")
+    @contextlib.contextmanager
+    def claim(self):
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(self.folder)
+        if not os.path.isdir(self.folder) or os.path.islink(self.folder) or info.st_uid != os.geteuid():
+            raise RuntimeError(f"{self.folder} must be a folder owned by the grading user")
+        os.chmod(self.folder, 0o700)
+        for uid in range(self.base, self.base + self.count):
+            fd = os.open(self.folder / f"uid-{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            try:
+                yield uid
+            finally:
+                os.close(fd)
+            return
+        raise RuntimeError(f"all {self.count} grading uids are in use")

@@ -1,0 +1,70 @@
+"""Text from a submission, neutralised where it lands.
+
+A submission's text reaches three places outside the jail: the feedback page and the
+formgrader (HTML), ``grades.csv`` (opened in spreadsheets), and the instructor's
+terminal. Each gets its own treatment here; none of them changes what is stored in the
+journal, which keeps every name exactly (``surrogateescape``).
+"""
+
+from __future__ import annotations
+
+import html
+
+import bleach
+from nbconvert.preprocessors import Preprocessor
+
+_TAGS = sorted(set(bleach.sanitizer.ALLOWED_TAGS) | {
+    "p", "div", "span", "pre", "code", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tr", "th", "td", "img", "sub", "sup", "del", "ins"})
+_ATTRIBUTES = {**bleach.sanitizer.ALLOWED_ATTRIBUTES, "img": ["src", "alt", "width", "height"],
+               "span": ["class"], "div": ["class"], "code": ["class"], "td": ["align"], "th": ["align"]}
+_ACTIVE = ("application/javascript", "text/javascript", "application/vnd.jupyter.widget-view+json")
+
+
+def clean_html(text):
+    """HTML a student wrote, with scripts, handlers and unknown tags made inert."""
+    return bleach.clean(str(text), tags=_TAGS, attributes=_ATTRIBUTES,
+                        protocols=["http", "https", "data", "mailto"], strip=False)
+
+
+class SanitizeHTML(Preprocessor):
+    """Clean markdown cells and rich outputs before a page is made from the notebook.
+
+    Runs in nbgrader's autograde after the notebook was executed, so the autograded
+    notebook that the feedback page and the formgrader render has no active content:
+    markdown keeps its text and harmless tags, HTML outputs are cleaned, script and
+    widget outputs are dropped (a PNG or plain text of them stays).
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "markdown":
+            cell.source = clean_html(cell.source)
+            cell.pop("attachments", None)
+        for output in cell.get("outputs", []):
+            data = output.get("data")
+            if not data:
+                continue
+            for mime in list(data):
+                if mime in _ACTIVE or mime.endswith("+javascript"):
+                    del data[mime]
+                elif mime in ("text/html", "image/svg+xml", "text/markdown"):
+                    data[mime] = clean_html(data[mime])
+            if not data:
+                data["text/plain"] = "(an interactive output, not shown in feedback)"
+        return cell, resources
+
+
+def csv_cell(text):
+    """A CSV cell a spreadsheet shows as text: a leading = + - @ (or tab, CR) is quoted."""
+    text = str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def shown(name):
+    """A name as it can safely be printed or put in HTML (undecodable bytes as \\xNN)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def escaped(text):
+    """Plain text for an HTML page."""
+    return html.escape(shown(str(text)))
