@@ -62,9 +62,10 @@ class GradingLimits:
     """Per student; every one also bounds the whole student, not only one file or cell."""
 
     student_seconds: float = 600.0  # wall clock for everything about one student
+    grace_seconds: float = 60.0  # past student_seconds, before the parent kills the worker
     runner_seconds: float = 90.0  # one attempt of the jailed runner
     kernel_seconds: float = 300.0  # the whole feedback execution (every cell together)
-    cell_seconds: int = 120  # one cell of the feedback execution
+    cell_seconds: int = 30  # one cell of the feedback execution
     disk_bytes: int = 256 * 1024**2  # each jail's /work and /tmp together
     jail_memory_bytes: int = 4 * 1024**3  # address space of each jailed process
     worker_memory_bytes: int = 6 * 1024**3  # address space of the grader's own worker
@@ -171,6 +172,18 @@ def _feedback_page(student, assignment, row, verdicts):
             f" (autograded points; written answers are graded by hand).</p>{notes}<ul>{items}</ul></body></html>")
 
 
+def _with_notes(page, row):
+    """nbgrader's page with the grader's notes (escaped) at the top of its body."""
+    if not row.notes:
+        return page
+    notes = "".join(f"<p>{clean.escaped(n)}</p>" for n in row.notes)
+    block = (f'<div class="rnncourse-notes" style="border:1px solid #c60;padding:0 1em;margin:1em">'
+             f"<p><b>From the grader</b> (status: {html.escape(row.status)})</p>{notes}</div>").encode()
+    at = page.find(b"<body")
+    end = page.find(b">", at) + 1 if at >= 0 else 0
+    return page[:end] + block + page[end:]
+
+
 def _autograde_for_feedback(ctx, course, verdicts, row, jail, deadline):
     """nbgrader's autograde (executing in a jail); then the authoritative points go in."""
     from nbgrader.api import Gradebook
@@ -253,7 +266,7 @@ def grade_one(ctx, student, slot, uid=None):
             row.raw_score = sum(p for n, p in assignment.points.items() if verdicts[n].passed)
             made = _autograde_for_feedback(ctx, course, verdicts, row, jail, deadline)
             if made is not None:
-                page = made.read_bytes()
+                page = _with_notes(made.read_bytes(), row)
     except Exception:  # a bug of ours, or a submission we did not foresee: still a row
         row.status = "crashed"
         row.raw_score = 0.0
@@ -372,7 +385,7 @@ def _schedule(ctx, students, jobs, on_row, progress):
                                "nbconvert", "nbclient", "rnnlib.checks"])
     pending = list(enumerate(students))
     running = {}  # slot -> (process, connection, student, started)
-    grace = 60.0
+    grace = ctx.limits.grace_seconds
     bar = tqdm(total=len(students), desc=f"grading {ctx.assignment.name}", unit="student", disable=not progress)
     try:
         while pending or running:

@@ -252,10 +252,12 @@ def score(assignment, cells, functions, secret, student, job, jail=None, deadlin
     for path in [job, job / "cases", *(job / "cases").iterdir(), job / "notebook.ipynb"]:
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
     deadline = deadline if deadline is not None else time.monotonic() + ATTEMPTS * WALL_SECONDS
-    status, records = _run_jailed(job, functions, answer_cells(cells, functions), jail, deadline, max_bytes)
-    sources = [str(c.get("source", "")) for c in cells if c.get("cell_type") == "code"]
+    answers = answer_cells(cells, functions)
+    status, records = _run_jailed(job, functions, answers, jail, deadline, max_bytes)
     verdicts = {}
     for name in functions:
+        upto = len(cells) if answers[name] is None else answers[name] + 1  # what the graded one saw
+        sources = [str(c.get("source", "")) for c in cells[:upto] if c.get("cell_type") == "code"]
         try:
             verdicts[name] = _verdict(name, records.get(name), plans[name], status, sources)
         except Exception as exc:  # a malformed record: the student's code wrote it

@@ -289,8 +289,24 @@ def execute_notebook(cells, channel, skip=(), answers=None, cell_seconds=10):
             signal.alarm(0)
         for name, at in answers.items():
             if at == index:
-                taken[name] = shell.user_ns.get(name)
+                taken[name] = _as_of_now(shell.user_ns).get(name)
     return taken, shell.user_ns
+
+
+def _as_of_now(namespace):
+    """A copy of the notebook's namespace in which its own functions look up globals in the
+    copy: a function taken from it sees the helpers as they were, not later redefinitions."""
+    import types
+
+    frozen = dict(namespace)
+    for key, value in frozen.items():
+        if isinstance(value, types.FunctionType) and value.__globals__ is namespace:
+            copy = types.FunctionType(value.__code__, frozen, value.__name__, value.__defaults__,
+                                      value.__closure__)
+            copy.__kwdefaults__ = value.__kwdefaults__
+            copy.__dict__.update(value.__dict__)
+            frozen[key] = copy
+    return frozen
 
 
 def _run_cases(fn, cases):

@@ -330,7 +330,7 @@ def _():
                                                        f"    return np.array({h.tolist()!r}), None\n")
 
 
-@case("redefined-later-with-reference", 0, feedback="hands the work to rnnlib")
+@case("redefined-later-with-reference", 7)  # the answer cell's definition is the one graded
 def _():
     return append(solution(), "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
                               "    import rnnlib\n"
@@ -366,12 +366,12 @@ RAW_CASES = {INVALID_JSON: (0, "invalid notebook"), WRONG_NAME: (0, "missing not
              EMPTY: (0, "missing notebook")}
 
 
-def write_class(submitted, port):
+def write_class(submitted, port, canary_dir="/nonexistent"):
     """Write every case as a student folder; return {student: expectation}."""
     expected = {}
     for name, spec in CASES.items():
         nb = spec["build"]()
-        text = json.dumps(nb, indent=1).replace("PORT", str(port))
+        text = json.dumps(nb, indent=1).replace("PORT", str(port)).replace("CANARY_DIR", str(canary_dir))
         folder = pathlib.Path(submitted) / name / ASSIGNMENT
         folder.mkdir(parents=True)
         (folder / f"{ASSIGNMENT}.ipynb").write_text(text)
@@ -390,4 +390,172 @@ def write_class(submitted, port):
     folder.mkdir(parents=True)
     (folder / f"{ASSIGNMENT}.ipynb").write_text(json.dumps(solution()))
     expected["other"] = dict(score=7, status="graded", feedback=None, absent=None)
+    expected.update(write_raw_cases(pathlib.Path(submitted), canary_dir))
     return expected
+
+
+def _folder(submitted, name):
+    folder = submitted / name / ASSIGNMENT
+    folder.mkdir(parents=True)
+    return folder
+
+
+NON_UTF8 = __import__("os").fsdecode(b"caf\xe9-student")  # a name from a Windows archive: not UTF-8
+RAW_NAMES = ["student-folder-is-a-link", "assignment-folder-is-a-link", "notebook-is-a-link",
+             "notebook-is-a-fifo", "notebook-is-huge", "timestamp-is-a-link", "=HYPERLINK(1)", "dated",
+             NON_UTF8, "saved-as-nbformat-3"]
+
+
+def write_raw_cases(submitted, canary_dir):
+    """Submissions that are not notebooks to run: links, FIFOs, odd names, odd files."""
+    import os
+
+    expected = {}
+    notebook = f"{ASSIGNMENT}.ipynb"
+    solutions = ROOT / "solutions"
+
+    def expect(name, score, status, feedback=None):
+        expected[name] = dict(score=score, status=status, feedback=feedback, absent=None)
+
+    os.symlink(solutions, submitted / "student-folder-is-a-link")
+    expect("student-folder-is-a-link", 0, "refused", "is a link")
+    (submitted / "assignment-folder-is-a-link").mkdir()
+    os.symlink(solutions / ASSIGNMENT, submitted / "assignment-folder-is-a-link" / ASSIGNMENT)
+    expect("assignment-folder-is-a-link", 0, "refused", "is a link")
+    os.symlink(solutions / ASSIGNMENT / notebook, _folder(submitted, "notebook-is-a-link") / notebook)
+    expect("notebook-is-a-link", 0, "refused", "is a link")
+    os.mkfifo(_folder(submitted, "notebook-is-a-fifo") / notebook)
+    expect("notebook-is-a-fifo", 0, "refused", "not a regular file")
+    with open(_folder(submitted, "notebook-is-huge") / notebook, "wb") as f:
+        f.truncate(200 * 2**20)  # sparse: takes no disk, but its size is over the limit
+    expect("notebook-is-huge", 0, "refused", "the limit is")
+    folder = _folder(submitted, "timestamp-is-a-link")
+    (folder / notebook).write_text(json.dumps(solution()))
+    os.symlink(pathlib.Path(canary_dir) / "secret", folder / "timestamp.txt")
+    expect("timestamp-is-a-link", 7, "graded", "timestamp.txt was ignored")
+    folder = _folder(submitted, "=HYPERLINK(1)")
+    (folder / notebook).write_text(json.dumps(solution()))
+    (folder / "timestamp.txt").write_text('=HYPERLINK("http://example.invalid","click")')
+    expect("=HYPERLINK(1)", 7, "graded", "does not hold a date")
+    folder = _folder(submitted, "dated")
+    (folder / notebook).write_text(json.dumps(solution()))
+    (folder / "timestamp.txt").write_text("2026-11-30 23:59:58.123456 UTC\n")
+    expect("dated", 7, "graded")
+    latin1 = NON_UTF8
+    folder = _folder(submitted, latin1)
+    (folder / notebook).write_text(json.dumps(solution()))
+    expect(latin1, 7, "graded")
+    import nbformat
+
+    folder = _folder(submitted, "saved-as-nbformat-3")
+    (folder / notebook).write_text(nbformat.writes(nbformat3(), version=3))
+    expect("saved-as-nbformat-3", 7, "graded")
+    return expected
+
+
+# -- reaching through the grader's doors (issue: root next to student-writable folders) ---
+# CANARY_DIR is replaced by a root-owned folder of files the test checks afterwards
+# (content, owner, mode); the secret used for the run lives there too.
+PLANT = '''import os
+names = ['plan.json', 'progress', 'runner.py', 'done', 'results', 'ipc', 'kernel', 'cases',
+         '01-unrolling.ipynb', 'timestamp.txt', 'in.ipynb', 'feedback', '.bashrc']
+for folder in [os.getcwd(), os.path.expanduser('~'), '/tmp', '/job', '/grader']:
+    for n in names:
+        for target in ['CANARY_DIR/secret', 'CANARY_DIR/rc']:
+            try:
+                p = os.path.join(folder, n)
+                if os.path.lexists(p):
+                    os.remove(p)
+                os.symlink(target, p)
+            except OSError:
+                pass
+for target in ['CANARY_DIR/secret', 'CANARY_DIR/rc', '/job/notebook.ipynb', '/grader/runner.py']:
+    try:
+        open(target, 'w').write('OWNED')
+    except OSError:
+        pass
+'''
+
+
+@case("plants-links-where-the-grader-writes", 7)
+def _():
+    return append(solution(), PLANT)
+
+
+@case("plants-links-in-feedback-kernel", 7)
+def _():
+    return insert(solution(), PLANT, at=2)
+
+
+@case("fifos-where-the-grader-reads", 7)
+def _():
+    return append(solution(), "import os\nfor n in ['progress', 'plan.json', 'done', '/tmp/progress']:\n"
+                              "    try:\n        os.mkfifo(n)\n    except OSError:\n        pass\n")
+
+
+@case("forged-frames-on-the-channel", 7)
+def _():
+    # garbage and a frame whose header claims a vast array with no data behind it
+    return insert(solution(), "import os, struct, json\n"
+                              "head = json.dumps({'tree': {'t': 'array', 'k': 0}, 'arrays': [['<f8', [2**20, 2**20]]]}).encode()\n"
+                              "payload = struct.pack('<Q', len(head)) + head\n"
+                              "for fd in range(3, 64):\n"
+                              "    try:\n        os.write(fd, struct.pack('<4s8sQ', b'RNCF', b'result', len(payload)) + payload)\n"
+                              "        os.write(fd, b'garbage' * 100)\n"
+                              "    except OSError:\n        pass\n", at=2)
+
+
+@case("fills-the-disk", 7)
+def _():
+    return append(solution(), "import os\nfor folder in [os.getcwd(), '/tmp']:\n"
+                              "    try:\n        with open(os.path.join(folder, 'fill'), 'wb') as f:\n"
+                              "            for _ in range(4096):\n                f.write(b'0' * 2**20)\n"
+                              "    except OSError:\n        pass\n"
+                              "    for i in range(64):\n"
+                              "        try:\n            open(os.path.join(folder, f'f{i}'), 'wb').write(b'0' * 2**22)\n"
+                              "        except OSError:\n            break\n")
+
+
+@case("script-in-markdown-and-errors", 3, feedback="rnn_forward raised ValueError")
+def _():
+    nb = insert(solution(), "<script>alert('md')</script><img src=x onerror=alert(1)> **bold**", at=1)
+    nb["cells"][1]["cell_type"] = "markdown"
+    nb["cells"][1].pop("outputs"), nb["cells"][1].pop("execution_count")
+    nb = append(nb, "from IPython.display import HTML, Javascript\ndisplay(HTML(\"<script>alert('out')</script>\"))\n"
+                    "display(Javascript(\"alert('js')\"))\n")
+    return with_answer(nb, "rnn_forward", "def rnn_forward(x, h0, Wx, Wh, b):\n"
+                                          "    raise ValueError(\"<script>alert('exc')</script>\")\n")
+
+
+# -- honest students whose notebooks work in Jupyter ------------------------------------
+@case("uses-display-pinfo-and-shell", 7)
+def _():
+    nb = with_answer(solution(), "rnn_step_forward",
+                     "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
+                     "    files = !ls /\n"
+                     "    display(len(files))\n"
+                     "    h = np.tanh(x @ Wx + h_prev @ Wh + b)\n"
+                     "    return h, (x, h_prev, Wx, Wh, h)\n"
+                     "np.tanh?\n%timeit -n1 -r1 np.zeros(3)\n")
+    return nb
+
+
+@case("scratch-cell-redefines-later", 7)
+def _():
+    nb = append(solution(), "def rnn_step_forward(x, h_prev, Wx, Wh, b):\n    return None  # trying something\n")
+    return append(nb, "def rnn_forward(*args):\n    raise NotImplementedError\n")
+
+
+@case("docstring-mentions-rnnlib", 0, feedback="leaves out the bias b")
+def _():
+    return with_answer(wrong(), "rnn_step_forward", 'def rnn_step_forward(x, h_prev, Wx, Wh, b):\n'
+                                                    '    """Like rnnlib.rnn_step_forward, written by me."""\n'
+                                                    '    h = np.tanh(x @ Wx + h_prev @ Wh)\n'
+                                                    '    return h, (x, h_prev, Wx, Wh, h)\n')
+
+
+def nbformat3():
+    import nbformat
+
+    nb = nbformat.reads(json.dumps(solution()), as_version=4)
+    return nbformat.convert(nb, 3)
