@@ -284,3 +284,36 @@ def test_sandbox_run_stops_at_the_byte_limit_and_the_deadline():
     start = time.monotonic()
     out = sandbox.run([sys.executable, "-c", "import time; time.sleep(60)"], timeout=1, max_bytes=10)
     assert out.timed_out and time.monotonic() - start < 10
+
+
+# ---------------------------------------------------------------- backprop --------
+
+@pytest.mark.requires_tool
+def test_a_backward_pass_by_finite_differences_of_the_forward_earns_nothing(tmp_path):
+    """End to end through `rnncourse grade`: the hidden caches are not the forward of
+    their inputs, so differencing the forward fails them (see tests/test_hidden_caches.py)."""
+    _sandbox_or_skip()
+    import inspect
+
+    import test_hidden_caches as fd
+
+    assignment = "02-bptt"
+    solution = json.loads((ROOT / "solutions" / assignment / f"{assignment}.ipynb").read_text())
+    numeric = json.loads(json.dumps(solution))
+    answer = next(c for c in numeric["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "rnn_step_backward")
+    answer["source"] = inspect.getsource(fd._numerical) + "\n\n" + inspect.getsource(fd.fd_rnn_step_backward)
+    submitted = tmp_path / "submitted"
+    for name, nb in (("backprop", solution), ("differences", numeric)):
+        folder = submitted / name / assignment
+        folder.mkdir(parents=True)
+        (folder / f"{assignment}.ipynb").write_text(json.dumps(nb))
+    proc = subprocess.run(RNNCOURSE + ["grade", assignment, str(submitted), "--out", str(tmp_path / "out")],
+                          cwd=ROOT, env=_env(tmp_path), capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with open(tmp_path / "out" / "grades.csv", newline="") as f:
+        rows = {r["student_id"]: r for r in csv.DictReader(f)}
+    points = grading.Assignment.read(ROOT, assignment).points
+    full = sum(points.values())
+    assert float(rows["backprop"]["score"]) == full
+    # rnn_step_backward fails its hidden cases, and rnn_backward, which calls it, with it
+    assert float(rows["differences"]["score"]) == full - points["rnn_step_backward"] - points["rnn_backward"]

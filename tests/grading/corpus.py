@@ -527,6 +527,14 @@ def _():
                                           "    raise ValueError(\"<script>alert('exc')</script>\")\n")
 
 
+@case("slow-cells-use-up-the-kernel-budget", 7, feedback="used up its time budget")
+def _():
+    nb = solution()
+    for _ in range(4):  # each under the 30 s a cell may take; together over the 60 s budget
+        nb = append(nb, "import time\ntime.sleep(20)\n")
+    return nb
+
+
 # -- honest students whose notebooks work in Jupyter ------------------------------------
 @case("uses-display-pinfo-and-shell", 7)
 def _():
