@@ -11,8 +11,8 @@ The plan names the job folder (read-only in the jail: ``notebook.ipynb`` and
 ``cases/<function>.bin``), the cells and functions to skip, and each graded function's
 answer cell. The runner
 
-1. reads the notebook as Jupyter does (nbformat, any version it accepts) and runs its
-   code cells in one IPython shell (magics, ``!`` and ``?`` work, ``display`` exists),
+1. reads the notebook (the grader has read it with nbformat, any version it accepts,
+   and wrote it as nbformat 4) and runs its code cells in one IPython shell (magics, ``!`` and ``?`` work, ``display`` exists),
    with everything printed discarded (it costs nothing);
 2. takes each graded function as it stands at the end of its answer cell (a scratch
    cell further down that redefines it changes nothing);
@@ -239,12 +239,13 @@ class _Channel:
 # ---------------------------------------------------------------- running ---------
 
 def read_notebook(path):
-    """The notebook's cells as Jupyter reads them (nbformat converts older versions)."""
-    import nbformat
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return nbformat.read(path, as_version=4)["cells"]
+    """The cells of the notebook the grader wrote (nbformat 4: it converted older ones)."""
+    with open(path, encoding="utf-8") as f:
+        cells = json.load(f)["cells"]
+    for cell in cells:
+        if isinstance(cell.get("source"), list):
+            cell["source"] = "".join(cell["source"])
+    return cells
 
 
 def _shell():
