@@ -115,7 +115,7 @@ class JailedExecute(Execute):
             finally:
                 scratch.rmdir()
         else:
-            env = {**os.environ, "NBGRADER_EXECUTION": "autograde", "MPLBACKEND": "Agg"}
+            env = sandbox.unjailed_env(NBGRADER_EXECUTION="autograde")
             cmd = [sys.executable, "-m", "rnnlib.course.execute", str(job / "in.ipynb"), *argv_tail]
             outcome = sandbox.run(cmd, self.budget + 30, self.max_bytes, env=env)
         if outcome.overflow:

@@ -148,11 +148,9 @@ def _attempt(job, plan, jail, scratch, timeout, max_bytes):
             outcome = sandbox.run(cmd, timeout, max_bytes)
         finally:
             scratch.rmdir()  # an empty mount point: the tmpfs went with the jail
-        env = None
     else:
         argv = [sys.executable, runner.__file__, json.dumps(argv_plan)]
-        env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"}
-        outcome = sandbox.run(argv, timeout, max_bytes, env=env)
+        outcome = sandbox.run(argv, timeout, max_bytes, env=sandbox.unjailed_env())
     frames, _ = runner.read_frames(outcome.output)
     results, progress, done = {}, [], False
     for kind, payload in frames:

@@ -155,6 +155,12 @@ def command(jail, argv, scratch):
     return cmd + list(argv)
 
 
+def unjailed_env(**extra):
+    """The environment of an unsandboxed run (``--unsafe-no-sandbox``): ours, less the secret."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RNNCOURSE_SECRET")}
+    return {**env, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", **extra}
+
+
 def run(cmd, timeout, max_bytes, env=None):
     """Run ``cmd``; read its standard output until it ends, ``timeout`` seconds pass, or it
     has written ``max_bytes``. Whatever happens, the process group is gone on return."""
