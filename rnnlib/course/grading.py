@@ -491,21 +491,22 @@ def grade_class(root, assignment_name, submitted_dir, out_dir, jobs=None, use_sa
 
     old = signal.signal(signal.SIGTERM, stop)
     tmp = tempfile.mkdtemp(prefix="rnncourse-run-")
+    finished = False
     try:
         os.chmod(tmp, 0o755)
         template = _template(root, assignment, tmp)
         ctx = Context(str(root), str(template), assignment, str(submitted_dir), str(out_dir), secret,
                       limits, use_sandbox, tmp)
         _schedule(ctx, todo, jobs, on_row, progress)
+        finished = True
     except KeyboardInterrupt:
         raise Interrupted(len(rows), len(students)) from None
     finally:
         signal.signal(signal.SIGTERM, old)
         shutil.rmtree(tmp, ignore_errors=True)
         journal.close()
-        if rows:
+        if finished or rows:  # an interrupted run's grades.csv: exactly the students finished
             write_csv(out_dir / "grades.csv", assignment_name, rows.values())
-    write_csv(out_dir / "grades.csv", assignment_name, rows.values())
     return [rows[s] for s in students]
 
 
