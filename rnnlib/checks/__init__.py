@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from ..backend import is_array, to_numpy
 from .compare import close, diagnose, relative_error
+from .localise import where_wrong
 from .specs import SPECS, case_args
 
 __all__ = ["CheckFailure", "run_check", "SPECS"] + [f"check_{name}" for name in SPECS]
@@ -126,7 +127,9 @@ def run_check(name, fn, seed=0, hidden=False):
             if mistake is not None:
                 message = f"{name} {mistake.sentence} (Seen in {out_name} on {where}.)"
                 return CheckResult(name, False, message, mistake.label, out_name)
-            return CheckResult(name, False, f"{name}: {verdict.message} (On {where}.)", None, out_name)
+            found = where_wrong(name, spec.outputs, outputs, [to_numpy(e) for e in reference], sizes)
+            return CheckResult(name, False, f"{name}: {verdict.message}{' ' + found if found else ''} "
+                                            f"(On {where}.)", None, out_name)
         if spec.numerical is not None and not hidden:
             numeric = spec.numerical(case_seed, sizes)
             for got, fd in zip(outputs, numeric):
