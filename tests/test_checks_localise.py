@@ -6,6 +6,7 @@ expected values).
 """
 
 import numpy as np
+import pytest
 import rnnlib
 from rnnlib import gru, lstm
 from rnnlib.checks import run_check
@@ -65,3 +66,55 @@ def test_nothing_is_called_right_when_everything_is_wrong():
     message = run_check("rnn_step_backward", student).message
     assert "right" not in message.replace("right shape", "")
     assert "gate block" not in message
+
+
+# ---------------------------------------------------------------- raised errors ---
+
+def _from_a_cell(source, name):
+    """A function defined the way a notebook defines it: by IPython, from a cell."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_cell(source, store_history=False)
+    return shell.user_ns[name]
+
+
+def test_an_error_shows_the_students_own_line_and_a_hint():
+    fn = _from_a_cell("import numpy as np\ndef rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
+                      "    a = x @ Wh\n    return np.tanh(a), None\n", "rnn_step_forward")
+    message = run_check("rnn_step_forward", fn).message
+    assert "raised ValueError" in message
+    assert "(line 3 of your cell: `a = x @ Wh`)" in message
+    assert "the gradient of x in x @ W is d @ W.T" in message
+
+
+def test_the_runner_reports_the_same_line():
+    from rnnlib.course import runner
+
+    fn = _from_a_cell("def broken(x):\n    y = x * 2\n    return y @ x\n", "broken")
+    with pytest.raises(ValueError) as info:
+        fn(np.ones((2, 3)))
+    assert runner.where_raised(info.value) == " (line 3 of your cell: `return y @ x`)"
+
+
+# ---------------------------------------------------------------- in place --------
+
+def test_an_in_place_change_names_the_input_and_says_the_values_were_right():
+    def student(dh, dc, cache):
+        out = lstm.lstm_step_backward(dh, dc, cache)
+        dc *= 2
+        return out
+
+    message = run_check("lstm_step_backward", student).message
+    assert "changed its input dc in place" in message
+    assert "your values are right; only the in-place update is wrong" in message
+
+
+def test_an_in_place_change_inside_a_dict_is_named_by_its_key():
+    def student(grads, max_norm):
+        out = rnnlib.clip_grad_norm(grads, max_norm)
+        grads["Wh"] += 1
+        return out
+
+    message = run_check("clip_grad_norm", student).message
+    assert "changed its input grads['Wh'] in place" in message

@@ -17,6 +17,7 @@ captured and reported, never written to stderr, so they cannot cost points.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
 import warnings
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from ..backend import is_array, to_numpy
 from .compare import close, diagnose, relative_error
 from .localise import where_wrong
+from .raised import hint, where_raised
 from .specs import SPECS, case_args
 
 __all__ = ["CheckFailure", "run_check", "SPECS"] + [f"check_{name}" for name in SPECS]
@@ -64,6 +66,37 @@ def _same(a, b):
     if isinstance(a, (list, tuple)):
         return isinstance(b, (list, tuple)) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     return a == b
+
+
+def _arg_names(fn, n):
+    try:
+        names = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        names = []
+    return names[:n] + [f"argument {k + 1}" for k in range(len(names), n)]
+
+
+def _changed(given, args, names):
+    """The path of the first input that differs: ``dc``, ``cache[3]``, ``grads["Wx"]``."""
+    def walk(a, b, path):
+        if _same(a, b):
+            return None
+        if isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys():
+            return next((p for k in a if (p := walk(a[k], b[k], f"{path}[{k!r}]"))), path)
+        if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and len(a) == len(b):
+            return next((p for k, (x, y) in enumerate(zip(a, b)) if (p := walk(x, y, f"{path}[{k}]"))), path)
+        return path
+
+    return next((p for a, b, n in zip(given, args, names) if (p := walk(a, b, n))), "one of its inputs")
+
+
+def _values_right(spec, args, result):
+    try:
+        outputs = spec.pick(result)
+    except TypeError:
+        return False
+    reference = spec.reference(*_copy(args))
+    return all(is_array(g) and close(to_numpy(g) * 1.0, to_numpy(e) * 1.0) for g, e in zip(outputs, reference))
 
 
 def _describe(sizes, seed, hidden):
@@ -107,12 +140,18 @@ def run_check(name, fn, seed=0, hidden=False):
         try:
             result, printed, caught = _call(fn, given)
         except Exception as exc:  # the student's code raised: report it, don't crash
-            return CheckResult(name, False, f"{name} raised {type(exc).__name__}: {exc} — on {where}.")
+            text = f"{exc}{where_raised(exc)}"
+            return CheckResult(name, False, f"{name} raised {type(exc).__name__}: {text} — on {where}."
+                                            f"{hint(text)}")
         if caught:
             notes.append(f"{len(caught)} warning(s), e.g. {caught[0]!r}")
         if not _same(given, args):
-            return CheckResult(name, False, f"{name} changed one of its inputs in place on {where}: "
-                                            f"compute new arrays instead (e.g. a = a + b, not a += b).")
+            changed = _changed(given, args, _arg_names(fn, len(args)))
+            values = "your values are right; only the in-place update is wrong" \
+                if _values_right(spec, args, result) else "and its values are wrong too"
+            return CheckResult(name, False, f"{name} changed its input {changed} in place on {where} "
+                                            f"({values}): compute new arrays instead (e.g. a = a + b, "
+                                            f"not a += b), since the caller still needs its inputs.")
         try:
             outputs = spec.pick(result)
         except TypeError as exc:

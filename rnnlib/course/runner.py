@@ -319,8 +319,23 @@ def _run_cases(fn, cases):
                 warnings.simplefilter("ignore")
                 results.append({"ok": True, "value": fn(*args)})
         except BaseException as exc:  # noqa: BLE001
-            results.append({"ok": False, "error": f"{type(exc).__name__}: {str(exc)[:300]}"})
+            results.append({"ok": False, "error": f"{type(exc).__name__}: {str(exc)[:300]}{where_raised(exc)}"})
     return results
+
+
+def where_raised(exc):
+    """`` (line L of your cell: `source`)`` for the innermost frame of the notebook's own
+    code in the traceback (not Python's, not a library's), or "". Mirrors
+    :func:`rnnlib.checks.raised.where_raised`, which this file cannot import."""
+    import traceback
+
+    library = (sys.prefix, sys.base_prefix, os.path.dirname(os.__file__))
+    mine = [f for f in traceback.extract_tb(exc.__traceback__)
+            if not f.filename.startswith(library) and f.filename != __file__]
+    if not mine:
+        return ""
+    frame = mine[-1]
+    return f" (line {frame.lineno} of your cell: `{(frame.line or '').strip()[:120]}`)"
 
 
 def _bounded(name, results, limit=MAX_RESULT_BYTES):
