@@ -12,7 +12,8 @@ _LIBRARY = (sys.prefix, sys.base_prefix, os.path.dirname(os.__file__), _OURS)
 
 HINTS = (
     ("matmul", "the inner sizes of a product must agree: with row vectors the book writes "
-               "x @ W, and the gradient of x in x @ W is d @ W.T"),
+               "x @ W, and the gradient of x in x @ W is d @ W.T; and a gate times a state is "
+               "elementwise `*`, not `@`"),
     ("could not be broadcast", "an elementwise product needs equal shapes: a gate times a state "
                                "is `*`, not `@`, and a bias (H,) adds to every row of (N, H)"),
     ("shapes", "compare the shapes in the message with the docstring's (N, T, D, H)"),

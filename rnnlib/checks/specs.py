@@ -141,6 +141,9 @@ RNN_FORWARD = Spec(
                 "state the previous step produced.", _rnn_seq_no_carry),
         Mistake("shifted", "is shifted by one step: h[:, t] must be the state after "
                 "reading x[:, t], so h0 itself is not part of the output.", _rnn_seq_shifted),
+        Mistake("zeros start", "starts the sequence from zeros: the first step reads the "
+                "initial state h0 that was passed in.",
+                lambda x, h0, Wx, Wh, b: _rnn_seq(x, 0 * h0, Wx, Wh, b)),
     ],
 )
 
@@ -272,8 +275,13 @@ def _rnn_back_variant(how):
         T = len(caches)
         dxs, dh_next, total = [None] * T, xp.zeros_like(caches[0].h_prev), None
         for t in reversed(range(T)):
-            upstream = dh[:, t, :] if how == "no through-time" else dh[:, t, :] + dh_next
+            own = dh[:, t, :] if how != "only last dh" or t == T - 1 else 0 * dh[:, t, :]
+            upstream = {"no through-time": own, "no own dh": dh_next}.get(how, own + dh_next)
             dxs[t], dh_next, *grads = rnn.rnn_step_backward(upstream, caches[t])
+            if how in ("no tanh' through time", "no Wh.T through time"):  # the chain between steps
+                x_t, h_prev, Wx, Wh, h = caches[t]
+                da = upstream * (1 - h * h)
+                dh_next = upstream @ Wh.T if how == "no tanh' through time" else da
             if how == "overwrite":
                 total = grads  # assigned, not added: step 0's contribution is what is left
             else:
@@ -295,6 +303,17 @@ RNN_BACKWARD = Spec(
         Mistake("overwrite", "keeps one step's contribution only: the weights are shared by "
                 "all steps, so dWx, dWh and db must be summed over every step (+=).",
                 _rnn_back_variant("overwrite")),
+        Mistake("no own dh", "never adds the step's own upstream gradient: at step t the "
+                "gradient reaching h_t is dh[:, t] plus what flows back from step t+1.",
+                _rnn_back_variant("no own dh")),
+        Mistake("only last dh", "adds only the last step's dh: every step's state feeds the "
+                "loss, so dh[:, t] joins the gradient at every step t.", _rnn_back_variant("only last dh")),
+        Mistake("no tanh' through time", "sends the gradient back through time without tanh': "
+                "what reaches step t-1 is da @ Wh.T with da = dh_t * (1 - h_t**2).",
+                _rnn_back_variant("no tanh' through time")),
+        Mistake("no Wh.T through time", "sends da back through time without Wh.T: the state "
+                "entered the step through h_prev @ Wh, so what reaches step t-1 is da @ Wh.T.",
+                _rnn_back_variant("no Wh.T through time")),
     ],
     numerical=_rnn_numerical,
     decouple=_seq_decouple,
@@ -653,17 +672,12 @@ def _lstm_args(rng, s):
             _randn(rng, H, 4 * H, scale=0.5), _randn(rng, 4 * H, scale=0.5))
 
 
-def _gate_block(k):
-    """Rearrange packed weights so that block k takes another block's place."""
-    def shuffle(W, order):
-        xp = _xp(W)
-        H = W.shape[-1] // 4
-        return xp.concat([W[..., j * H:(j + 1) * H] for j in order], axis=-1)
-
-    return shuffle
-
-
-_shuffle = _gate_block(0)
+def _shuffle(W, order):
+    """Packed weights (..., kH) with their k blocks of H rearranged: block j of the result
+    is block order[j] of W."""
+    xp = _xp(W)
+    H = W.shape[-1] // len(order)
+    return xp.concat([W[..., j * H:(j + 1) * H] for j in order], axis=-1)
 
 
 def _with_order(fn, order):
@@ -673,6 +687,23 @@ def _with_order(fn, order):
         return fn(*front, _shuffle(Wx, order), _shuffle(Wh, order), _shuffle(b, order))
 
     return variant
+
+
+def _order_mistakes(fn, letters, packing):
+    """One mistake for every other order the packed blocks could be read in, each naming it."""
+    import itertools
+
+    found = []
+    for order in itertools.permutations(range(len(letters))):
+        if order == tuple(range(len(letters))):
+            continue
+        assumed = [""] * len(letters)
+        for gate, block in enumerate(order):  # the student's gate `gate` is read from `block`
+            assumed[block] = letters[gate]
+        read = "".join(assumed)
+        found.append(Mistake(f"order {read}", f"reads the gates as if they were packed "
+                             f"{', '.join(read)}: rnnlib packs them as {packing}.", _with_order(fn, order)))
+    return found
 
 
 LEARN_GATE = Spec(
@@ -761,10 +792,7 @@ LSTM_STEP_FORWARD = Spec(
     public=[dict(N=3, D=4, H=5)],
     hidden=[dict(N=1, D=1, H=1), dict(N=4, D=6, H=3), dict(N=10, D=8, H=16)],
     mistakes=[
-        Mistake("order ifgo", "splits the gates in another order: rnnlib packs them as i, f, o, g "
-                "(input, forget, output, candidate).", _with_order(_lstm_step, (0, 1, 3, 2))),
-        Mistake("order gifo", "splits the gates in another order: rnnlib packs them as i, f, o, g.",
-                _with_order(_lstm_step, (1, 2, 3, 0))),
+        *_order_mistakes(_lstm_step, "ifog", "i, f, o, g (input, forget, output, candidate)"),
         Mistake("wrong memory", "forgets from the short-term memory: c = f * c_prev + i * g "
                 "scales c_prev, not h_prev.",
                 lambda x, h, c, Wx, Wh, b: _lstm_wrong_memory(x, h, c, Wx, Wh, b)),
@@ -888,6 +916,8 @@ GRU_STEP_FORWARD = Spec(
                 _gru_variant("no reset")),
         Mistake("r z order", "reads z and r from swapped blocks: the packing is z, r, n (update "
                 "gate first), not PyTorch's r, z, n.", _gru_variant("r z order")),
+        *[m for m in _order_mistakes(lambda *a: (gru.gru_step_forward(*a)[0],), "zrn",
+                                     "z, r, n (update, reset, candidate)") if m.label != "order rzn"],
     ],
 )
 
