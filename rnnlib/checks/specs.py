@@ -844,9 +844,26 @@ def _lstm_back_variant(how):
             # pretend tanh'(c) = 1 by adding back what the reference removed
             extra = dh * o * tanh_c * tanh_c
             return lstm.lstm_step_backward(dh, dc + extra, cache)
-        raise ValueError(how)
+        return _lstm_back_by_hand(dh, dc, cache, how)
 
     return variant
+
+
+def _lstm_back_by_hand(dh, dc, cache, how=None):
+    """The LSTM step's backward written out gate by gate, with one slip ``how`` (or none)."""
+    x, h_prev, c_prev, Wx, Wh, packed, tanh_c = cache
+    xp = _xp(dh)
+    H = h_prev.shape[1]
+    i, f, o, g = (packed[:, k * H:(k + 1) * H] for k in range(4))
+    through_h = 1 - xp.tanh(c_prev) ** 2 if how == "tanh' at c_prev" else 1 - tanh_c * tanh_c
+    dc_total = dc + dh * o * through_h
+    slope = (lambda s: sigmoid(s) * (1 - sigmoid(s))) if how == "sigmoid' of output" else (lambda s: s * (1 - s))
+    da = xp.concat([dc_total * g * slope(i), dc_total * c_prev * slope(f), dh * tanh_c * slope(o),
+                    dc_total * i * (1 - g * g)], axis=1)
+    db = xp.sum(da, axis=0)
+    if how == "bias copied":
+        db = xp.concat([db[:H], db[:H], db[2 * H:]])
+    return (da @ Wx.T, da @ Wh.T, dc_total * f, x.T @ da, h_prev.T @ da, db)
 
 
 def _lstm_numerical(seed, s):
@@ -864,6 +881,15 @@ LSTM_STEP_BACKWARD = Spec(
     mistakes=[
         Mistake("ignore dc", "ignores the incoming dc: the cell state's gradient from the next "
                 "step must be added to the one that comes through h.", _lstm_back_variant("ignore dc")),
+        Mistake("sigmoid' of output", "takes the sigmoid's slope at the gate's output: the cache "
+                "holds s = sigmoid(a), so sigmoid'(a) = s * (1 - s), not sigmoid(s) * (1 - sigmoid(s)).",
+                _lstm_back_variant("sigmoid' of output")),
+        Mistake("tanh' at c_prev", "takes tanh' at c_prev: the gradient through h = o * tanh(c) "
+                "uses the new cell state, 1 - tanh(c)**2 (tanh_c is in the cache).",
+                _lstm_back_variant("tanh' at c_prev")),
+        Mistake("bias copied", "copies the input gate's block of db into the forget gate's: each "
+                "gate's bias gradient is the sum over the batch of its own block of da.",
+                _lstm_back_variant("bias copied")),
         Mistake("no tanh' c", "forgets the derivative of tanh(c) on the way from h to c: "
                 "multiply by o * (1 - tanh(c)**2).", _lstm_back_variant("no tanh' c")),
     ],
