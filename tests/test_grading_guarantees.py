@@ -14,7 +14,6 @@
 import csv
 import json
 import os
-import pathlib
 import re
 import signal
 import stat

@@ -57,8 +57,7 @@ def test_catalogue_entry(path):
     for words in module.WORDS:
         assert words in shown.message, shown.message
     assert hidden.passed == (module.KIND == "correct"), hidden.message
-    assert "expected" not in shown.message.replace("expected (", "").replace("expected shape", "") \
-        or "expected an array" in shown.message, "never print the expected values"
+    assert "[[" not in shown.message and "array(" not in shown.message, "never print an array"
 
 
 def table():

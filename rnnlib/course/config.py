@@ -74,9 +74,9 @@ def _autograde_chain(jailed):
 
     from .clean import SanitizeHTML
 
-    if jailed:
-        from .execute import JailedExecute as Execute  # noqa: F811 - the same step, in a jail
-    return [Execute, SanitizeHTML, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+    from .execute import JailedExecute  # the same step, in a jail
+
+    return [JailedExecute if jailed else Execute, SanitizeHTML, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
             AssignLatePenalties, CheckCellMetadata]
 
 
