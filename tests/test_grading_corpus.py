@@ -169,7 +169,7 @@ def test_grades_csv_is_whole_and_neutralised(graded):
     assert rows["=HYPERLINK(1)"]["student_id"] == "'=HYPERLINK(1)"
     assert rows["=HYPERLINK(1)"]["timestamp"] == ""
     assert rows["dated"]["timestamp"] == "2026-11-30 23:59:58.123456 UTC"
-    assert not (out / "grades.csv.tmp").exists()
+    assert not list(out.glob(".grades.csv.*")), "no half-written copy is left"
 
 
 def test_honest_students_are_not_accused(graded):

@@ -17,6 +17,7 @@ import os
 import pathlib
 import secrets
 import stat
+import tempfile
 
 from .config import WORK
 
@@ -90,11 +91,10 @@ def check_unchanged(root, secret):
         if record.is_symlink() or not record.is_file():
             raise SecretError(f"{record} must be a plain file")
         previous = record.read_text().strip()
-    tmp = work / "secret-fingerprint.tmp"
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    fd, tmp = tempfile.mkstemp(dir=work, prefix=".secret-fingerprint-")  # unique: runs may overlap
     with os.fdopen(fd, "w") as f:
         f.write(mark + "\n")
+    os.chmod(tmp, 0o644)
     os.replace(tmp, record)
     if previous and previous != mark:
         return (f"the grading secret changed since the last grading run (fingerprint {previous} -> "
