@@ -6,6 +6,7 @@ import argparse
 import sys
 import warnings
 
+from . import hub
 from .config import find_root
 from .grading import GradingLimits, Interrupted, grade_class, validate
 from .secret import SecretError
@@ -100,12 +101,13 @@ def main(argv=None):
     p.add_argument("--memory-mb", type=int, metavar="MB",
                    help="address space of each jailed process (default 4096)")
     p.set_defaults(func=_grade)
+    hub.add_command(sub)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's own SQLAlchemy notices
     warnings.filterwarnings("ignore", message=".*not in session.*")
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError, RuntimeError, SecretError) as exc:  # SandboxUnavailable too
+    except (ValueError, FileNotFoundError, RuntimeError, SecretError) as exc:  # SandboxUnavailable, HubError too
         print(f"rnncourse: {exc}", file=sys.stderr)
         return 2
 
