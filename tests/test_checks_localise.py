@@ -102,12 +102,36 @@ def test_the_runner_reports_the_same_line():
 def test_an_in_place_change_names_the_input_and_says_the_values_were_right():
     def student(dh, dc, cache):
         out = lstm.lstm_step_backward(dh, dc, cache)
-        dc *= 2
+        cache.gates[:] = 0  # the cache holds the caller's arrays: this one is read again
         return out
 
     message = run_check("lstm_step_backward", student).message
-    assert "changed its input dc in place" in message
+    assert "changed its input cache[5] in place" in message
     assert "your values are right; only the in-place update is wrong" in message
+    assert "only the upstream gradients dh and dc may be overwritten" in message
+
+
+def test_a_backward_pass_may_overwrite_its_upstream_gradients():
+    def student(dh, dc, cache):
+        out = lstm.lstm_step_backward(dh, dc, cache)
+        dh *= 0
+        dc += 1
+        return out
+
+    for hidden in (False, True):
+        result = run_check("lstm_step_backward", student, seed=7, hidden=hidden)
+        assert result.passed, result.message
+        assert "overwrote its upstream gradient dh in place, which is allowed" in result.message
+
+
+def test_a_forward_pass_may_not_change_any_input():
+    def student(x, h_prev, Wx, Wh, b):
+        out = rnnlib.rnn_step_forward(x, h_prev, Wx, Wh, b)
+        h_prev += 1
+        return out
+
+    message = run_check("rnn_step_forward", student).message
+    assert "changed its input h_prev in place" in message and "may be overwritten" not in message
 
 
 def test_an_in_place_change_inside_a_dict_is_named_by_its_key():
@@ -118,3 +142,25 @@ def test_an_in_place_change_inside_a_dict_is_named_by_its_key():
 
     message = run_check("clip_grad_norm", student).message
     assert "changed its input grads['Wh'] in place" in message
+
+
+def test_a_named_mistake_and_the_localisation_are_said_together_when_they_agree():
+    def bias_copied(dh, dc, cache):
+        dx, dh_prev, dc_prev, dWx, dWh, db = lstm.lstm_step_backward(dh, dc, cache)
+        H = cache.h_prev.shape[1]
+        return dx, dh_prev, dc_prev, dWx, dWh, np.concatenate([db[:H], db[:H], db[2 * H:]])
+
+    result = run_check("lstm_step_backward", bias_copied)
+    assert result.mistake == "bias copied"
+    assert "copies the input gate's block of db into the forget gate's" in result.message
+    assert "db is wrong; dx, dh_prev, dc_prev, dWx and dWh are right" in result.message
+    assert "Only the forget (f) gate block is wrong in db" in result.message
+    assert result.message.index("copies") < result.message.index("Only the forget")
+
+
+def test_a_named_mistake_whose_places_differ_from_the_students_is_said_alone():
+    def no_bias_and_more(x, h_prev, Wx, Wh, b):  # no bias, and a wrong cache: h matches the variant
+        return np.tanh(x @ Wx + h_prev @ Wh), None
+
+    result = run_check("rnn_step_forward", no_bias_and_more)
+    assert result.mistake == "no bias" and "is wrong" not in result.message

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from ..backend import is_array, to_numpy
 from .compare import close, diagnose, relative_error
-from .localise import where_wrong
+from .localise import _names, where_wrong
 from .raised import hint, where_raised
 from .specs import SPECS, case_args
 
@@ -77,7 +77,8 @@ def _arg_names(fn, n):
 
 
 def _changed(given, args, names):
-    """The path of the first input that differs: ``dc``, ``cache[3]``, ``grads["Wx"]``."""
+    """``[(index, path), ...]``: each argument that differs from its copy, with the path of
+    the first place in it that differs: ``dc``, ``cache[3]``, ``grads['Wx']``."""
     def walk(a, b, path):
         if _same(a, b):
             return None
@@ -87,7 +88,19 @@ def _changed(given, args, names):
             return next((p for k, (x, y) in enumerate(zip(a, b)) if (p := walk(x, y, f"{path}[{k}]"))), path)
         return path
 
-    return next((p for a, b, n in zip(given, args, names) if (p := walk(a, b, n))), "one of its inputs")
+    return [(k, p) for k, (a, b, n) in enumerate(zip(given, args, names)) if (p := walk(a, b, n))]
+
+
+def _in_place(fn, given, args):
+    """The inputs ``fn`` changed in place during its call on ``given`` (copies of ``args``).
+
+    A stand-in for a function that ran elsewhere (the grader's replay of what the jailed
+    runner recorded) cannot be watched here: it says itself, through ``inputs_changed()``,
+    what the runner saw change."""
+    report = getattr(fn, "inputs_changed", None)
+    if callable(report):
+        return list(report())
+    return _changed(given, args, _arg_names(fn, len(args)))
 
 
 def _values_right(spec, args, result):
@@ -115,23 +128,36 @@ def _call(fn, args):
 
 
 def _match_mistake(spec, args, index, got):
-    """The first named mistake whose output ``index`` equals the student's."""
+    """``(mistake, its outputs)``: the first named mistake whose output ``index`` equals the
+    student's, or ``(None, None)``."""
     expected = spec.reference(*_copy(args))[index]
     for mistake in spec.mistakes:
         try:
-            wrong = mistake.variant(*_copy(args))[index]
+            outputs = mistake.variant(*_copy(args))
+            wrong = outputs[index]
         except Exception:  # a variant that does not apply to this case
             continue
         if is_array(got) and close(got, wrong) and not close(wrong, expected):
-            return mistake
-    return None
+            return mistake, outputs
+    return None, None
+
+
+def _agreeing_where(spec, outputs, variant, reference, sizes):
+    """Where the student's answer goes wrong, if the named mistake goes wrong in the same
+    places (then both are said), else ""."""
+    found = where_wrong(spec.name, spec.outputs, outputs, reference, sizes)
+    try:
+        expected = where_wrong(spec.name, spec.outputs, [to_numpy(v) for v in variant], reference, sizes)
+    except Exception:  # a variant whose outputs cannot be localised
+        return ""
+    return found if found and found == expected else ""
 
 
 def run_check(name, fn, seed=0, hidden=False):
     """Run the check of graded function ``name`` on ``fn``; return a :class:`CheckResult`."""
     spec = SPECS[name]
     cases = list(enumerate(spec.hidden if hidden else spec.public))
-    worst_ref, worst_fd, notes = 0.0, None, []
+    worst_ref, worst_fd, notes, overwritten = 0.0, None, [], None
     for k, sizes in cases:
         case_seed = seed + k
         args = case_args(spec, case_seed, sizes, hidden=hidden)
@@ -145,13 +171,21 @@ def run_check(name, fn, seed=0, hidden=False):
                                             f"{hint(text)}")
         if caught:
             notes.append(f"{len(caught)} warning(s), e.g. {caught[0]!r}")
-        if not _same(given, args):
-            changed = _changed(given, args, _arg_names(fn, len(args)))
+        changed = _in_place(fn, given, args)
+        kept = [path for k, path in changed if k not in spec.consumed]
+        if kept:
             values = "your values are right; only the in-place update is wrong" \
                 if _values_right(spec, args, result) else "and its values are wrong too"
-            return CheckResult(name, False, f"{name} changed its input {changed} in place on {where} "
+            rule = ""
+            if spec.consumed:
+                allowed = _names([_arg_names(spec.reference, len(args))[k] for k in spec.consumed])
+                rule = (f"; of its inputs only the upstream gradient{'s' if len(spec.consumed) > 1 else ''} "
+                        f"{allowed} may be overwritten")
+            return CheckResult(name, False, f"{name} changed its input {kept[0]} in place on {where} "
                                             f"({values}): compute new arrays instead (e.g. a = a + b, "
-                                            f"not a += b), since the caller still needs its inputs.")
+                                            f"not a += b), since the caller still needs its inputs{rule}.")
+        if changed and overwritten is None:
+            overwritten = changed[0][1]
         try:
             outputs = spec.pick(result)
         except TypeError as exc:
@@ -162,11 +196,13 @@ def run_check(name, fn, seed=0, hidden=False):
             if verdict.ok:
                 worst_ref = max(worst_ref, relative_error(to_numpy(got) * 1.0, to_numpy(expected) * 1.0))
                 continue
-            mistake = _match_mistake(spec, args, index, got)
+            expected_all = [to_numpy(e) for e in reference]
+            mistake, variant = _match_mistake(spec, args, index, got)
             if mistake is not None:
-                message = f"{name} {mistake.sentence} (Seen in {out_name} on {where}.)"
+                found = _agreeing_where(spec, outputs, variant, expected_all, sizes)
+                message = f"{name} {mistake.sentence}{' ' + found if found else ''} (Seen in {out_name} on {where}.)"
                 return CheckResult(name, False, message, mistake.label, out_name)
-            found = where_wrong(name, spec.outputs, outputs, [to_numpy(e) for e in reference], sizes)
+            found = where_wrong(name, spec.outputs, outputs, expected_all, sizes)
             return CheckResult(name, False, f"{name}: {verdict.message}{' ' + found if found else ''} "
                                             f"(On {where}.)", None, out_name)
         if spec.numerical is not None and not hidden:
@@ -181,6 +217,9 @@ def run_check(name, fn, seed=0, hidden=False):
     message += f" on {len(cases)} {'hidden case(s)' if hidden else 'case(s)'}."
     if notes:
         message += " Note: your function emitted " + "; ".join(notes) + " (this costs nothing)."
+    if overwritten:
+        message += (f" Note: it overwrote its upstream gradient {overwritten} in place, which is "
+                    f"allowed (no caller reads it again) and costs nothing.")
     return CheckResult(name, True, message)
 
 

@@ -44,6 +44,9 @@ class Spec:
     mistakes: list = field(default_factory=list)
     numerical: Callable | None = None  # (seed, sizes) -> finite-difference outputs
     decouple: Callable | None = None  # (rng, args) -> args, cached activations redrawn (hidden)
+    # the upstream gradients (argument indices) a backward pass may overwrite in place: its
+    # caller never reads them again. Every other input must be left as it was given.
+    consumed: tuple = ()
 
 
 def _randn(rng, *shape, scale=1.0):
@@ -227,6 +230,7 @@ RNN_STEP_BACKWARD = Spec(
     ],
     numerical=_rnn_step_numerical,
     decouple=_rnn_step_decouple,
+    consumed=(0,),
 )
 
 
@@ -317,6 +321,7 @@ RNN_BACKWARD = Spec(
     ],
     numerical=_rnn_numerical,
     decouple=_seq_decouple,
+    consumed=(0,),
 )
 
 
@@ -895,6 +900,7 @@ LSTM_STEP_BACKWARD = Spec(
     ],
     numerical=_lstm_numerical,
     decouple=_lstm_back_decouple,
+    consumed=(0, 1),
 )
 
 
@@ -999,6 +1005,7 @@ GRU_STEP_BACKWARD = Spec(
     ],
     numerical=_gru_numerical,
     decouple=_gru_back_decouple,
+    consumed=(0,),
 )
 
 

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import pathlib
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -44,17 +45,39 @@ def hidden_seed(secret, assignment, student, name):
 
 
 class _Replay:
-    """Stands in for the student's function: returns what the runner recorded, in order."""
+    """Stands in for the student's function: returns what the runner recorded, in order,
+    and says which inputs the runner saw the call change in place (``inputs_changed``)."""
 
     def __init__(self, records):
         self.records = iter(records)
+        self.changed = []
 
     def __call__(self, *args):
         record = next(self.records)
         if not record["ok"]:
             kind, _, text = record["error"].partition(": ")
             raise type(kind if kind.isidentifier() else "Error", (Exception,), {})(text)
+        self.changed = _changed_pairs(record.get("changed", []), len(args))
         return _unopaque(record["value"])
+
+    def inputs_changed(self):
+        return self.changed
+
+
+def _changed_pairs(pairs, count):
+    """The runner's ``[[index, path], ...]`` of inputs changed in place, read strictly: a
+    list of at most ``count`` pairs of a distinct argument index and a path of the form
+    :data:`runner.CHANGED_PATH`, in order; anything else is malformed (TypeError)."""
+    if not isinstance(pairs, list) or len(pairs) > count:
+        raise TypeError("bad list of changed inputs")
+    seen = []
+    for pair in pairs:
+        if not (isinstance(pair, list) and len(pair) == 2 and type(pair[0]) is int
+                and 0 <= pair[0] < count and (not seen or pair[0] > seen[-1][0])
+                and isinstance(pair[1], str) and re.fullmatch(runner.CHANGED_PATH, pair[1])):
+            raise TypeError("bad changed input")
+        seen.append((pair[0], pair[1]))
+    return seen
 
 
 def _unopaque(value):
@@ -201,7 +224,7 @@ def _run_jailed(job, functions, answers, jail, deadline, max_bytes):
 
 def _verdict(name, record, plan, status, cells):
     """Replay the recorded results of one function through the checks."""
-    seed, n_public = plan
+    seed, n_public, arity = plan
     if record is None:
         why = "took too long" if status == "timeout" else "stopped the grader's process"
         return Verdict(name, False, f"{name} could not be graded: running it {why}.")
@@ -210,6 +233,9 @@ def _verdict(name, record, plan, status, cells):
     results = record.get("results")
     if not isinstance(results, list) or not all(isinstance(r, dict) and "ok" in r for r in results):
         raise TypeError("not a list of results")
+    for r in results:  # read before the replay, so a malformed one is never taken for the student's error
+        if r["ok"]:
+            _changed_pairs(r.get("changed", []), arity)
     checks = (run_check(name, _Replay(results[:n_public]), seed=0),
               run_check(name, _Replay(results[n_public:]), seed=seed, hidden=True))
     failed = next((c for c in checks if not c.passed), None)
@@ -246,7 +272,7 @@ def score(assignment, cells, functions, secret, student, job, jail=None, deadlin
         public = [case_args(spec, k, sizes) for k, sizes in enumerate(spec.public)]
         hidden = [case_args(spec, seed + k, sizes, hidden=True) for k, sizes in enumerate(spec.hidden)]
         (job / "cases" / f"{name}.bin").write_bytes(runner.pack(public + hidden))
-        plans[name] = (seed, len(public))
+        plans[name] = (seed, len(public), len(public[0]))
     for path in [job, job / "cases", *(job / "cases").iterdir(), job / "notebook.ipynb"]:
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
     deadline = deadline if deadline is not None else time.monotonic() + ATTEMPTS * WALL_SECONDS
