@@ -48,6 +48,8 @@ def configure(c, root, source=SOURCE, release=RELEASE, work=None, cell_timeout=C
     c.CourseDirectory.feedback_directory = str(work / "feedback")
     c.CourseDirectory.db_url = f"sqlite:///{work / 'gradebook.db'}"
     c.CourseDirectory.course_id = "rnn-textbook"
+    from . import lms  # zip_collect of Canvas/Moodle downloads, grades out to them
+    lms.configure(c, work)
     c.Exchange.root = str(work / "exchange")  # unused here; keeps nbgrader off /usr/local
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
