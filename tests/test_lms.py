@@ -115,13 +115,15 @@ def test_moodle_download(course):
     names = ["Jane Smith_12345_assignsubmission_file_01-unrolling.ipynb",
              "Ana Müller_777_assignsubmission_file_work.ipynb",
              "Ana Müller_777_assignsubmission_file_01-unrolling.ipynb",  # the assignment's name wins
-             "Bob_888_assignsubmission_file_notes.txt"]                  # not a notebook
+             "Bob_888_assignsubmission_file_notes.txt",                  # not a notebook
+             "Li Wei_999_assignsubmission_file_/01-unrolling.ipynb"]     # a folder per student
     download(course, "moodle.zip", names)
     proc = nbgrader(course, "zip_collect", A)
     assert proc.returncode == 0, proc.stderr
     assert submitted(course) == {
         "ana-muller-777": {f"{A}.ipynb": names[2]},
         "jane-smith-12345": {f"{A}.ipynb": names[0]},
+        "li-wei-999": {f"{A}.ipynb": names[4]},
     }
 
 

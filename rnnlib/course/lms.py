@@ -6,7 +6,8 @@ of an "download all submissions" archive:
 
 - Canvas: ``<sortable name>_[late_]<canvas user id>_<submission id>_<file name>``,
   where Canvas adds ``-1``, ``-2``... to the file name of a resubmission;
-- Moodle: ``<full name>_<participant id>_assignsubmission_file_<file name>``.
+- Moodle: ``<full name>_<participant id>_assignsubmission_file_<file name>``, or the
+  file in a folder ``<full name>_<participant id>_assignsubmission_file_/``.
 
 The student is the gradebook student whose ``lms_user_id`` is that LMS id; without
 one, the id derived from the name: the name's letters and digits, lower case, joined
@@ -60,6 +61,9 @@ def slug(name):
 def parse(filename):
     """What an LMS file name says: ``lms``, ``name``, ``lms_id``, ``late``, ``file``; or None."""
     base = os.path.basename(filename)
+    folder = os.path.basename(os.path.dirname(filename))
+    if folder.endswith("_assignsubmission_file_"):  # newer Moodle: one folder per student
+        base = folder + base
     for lms, pattern in (("moodle", MOODLE), ("canvas", CANVAS)):
         match = re.match(pattern, base)
         if match:
@@ -185,6 +189,8 @@ class CanvasExportPlugin(ExportPlugin):
     def rows(self, gradebook):
         """The CSV's rows, header first."""
         assignments = self._assignments(gradebook)
+        for name in sorted(set(self.canvas_assignment_ids) - {a.name for a in gradebook.assignments}):
+            self.log.warning("canvas_assignment_ids: %r is not an assignment in the gradebook", name)
         yield self.header + [self.column(a) for a in assignments]
         yield ["Points Possible", "", "", "", ""] + [_number(a.max_score) for a in assignments]
         for s in self._students(gradebook):
