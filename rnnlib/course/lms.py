@@ -48,7 +48,6 @@ def configure(c, work):
     c.ZipCollectApp.archive_directory = "archive"
     c.ZipCollectApp.extracted_directory = "extracted"
     c.ZipCollectApp.collector_plugin = f"{__name__}.LmsCollectorPlugin"
-    c.CanvasExportPlugin.canvas_assignment_ids = {}
     return c
 
 
