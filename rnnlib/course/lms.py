@@ -30,7 +30,7 @@ import unicodedata
 from nbgrader.api import Gradebook, MissingEntry, Student
 from nbgrader.plugins.export import ExportPlugin
 from nbgrader.plugins.zipcollect import FileNameCollectorPlugin
-from traitlets import Dict, Unicode
+from traitlets import Dict
 
 CANVAS = (r"^(?P<name>[^_]+)_(?:(?P<late>late)_)?(?P<lms_id>\d+)_(?P<submission_id>\d+)_"
           r"(?P<file>.+)$")
