@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
+import pathlib
 import sys
 import warnings
 
-from . import hub
-from .config import find_root
-from .grading import GradingLimits, Interrupted, grade_class, validate
+from . import gradebook, hub
+from .config import WORK, find_root, make_config
+from .grading import GradingLimits, Interrupted, grade_class, validate, write_csv
 from .secret import SecretError
 from .release import assignments, release, stale
 
@@ -59,17 +61,53 @@ def _limits(args):
 def _grade(args):
     root = find_root()
     (name,) = assignments(root, [args.assignment])
+    course_mode = args.submitted_dir is None  # the course's own submissions, into its gradebook
+    submitted, out = args.submitted_dir, args.out
+    if course_mode:
+        submitted = make_config(root).CourseDirectory.submitted_directory
+        out = out or str(pathlib.Path(root) / WORK / "rnncourse" / name)
+        if not any((p / name).is_dir() for p in _folders(submitted)):
+            print(f"rnncourse: no submissions of {name} in {submitted}: collect them first "
+                  f"(nbgrader collect {name}, or Collect in the formgrader)", file=sys.stderr)
+            return 1
+    elif out is None:
+        print("rnncourse: --out OUT_DIR is needed with SUBMITTED_DIR", file=sys.stderr)
+        return 2
     try:
-        rows = grade_class(root, name, args.submitted_dir, args.out, jobs=args.jobs,
-                           use_sandbox=not args.unsafe_no_sandbox, resume=args.resume, limits=_limits(args))
+        rows = grade_class(root, name, submitted, out, jobs=args.jobs, use_sandbox=not args.unsafe_no_sandbox,
+                           resume=args.resume, limits=_limits(args), records=course_mode)
     except Interrupted as stop:
-        print(f"rnncourse: {stop}; {args.out}/grades.csv holds the {stop.done} finished. Run the same "
+        print(f"rnncourse: {stop}; {out}/grades.csv holds the {stop.done} finished. Run the same "
               f"command with --resume to finish the class.", file=sys.stderr)
         return 130
     graded = sum(r.status == "graded" for r in rows)
-    print(f"graded {graded} of {len(rows)} submission(s); grades in {args.out}/grades.csv, "
-          f"feedback in {args.out}/feedback/")
-    return 0
+    print(f"graded {graded} of {len(rows)} submission(s); grades in {out}/grades.csv, "
+          f"feedback in {out}/feedback/")
+    if not course_mode:
+        return 0
+    recorded = [r.student_id for r in rows if (gradebook.record_folder(out, r.student_id) / gradebook.GRADER_FILE).is_file()]
+    results = gradebook.import_as_owner(root, name, out, recorded)
+    for row in rows:  # grades.csv says what the gradebook says of late work
+        late = results.get(row.student_id, {})
+        row.late_penalty, row.duedate = late.get("penalty", 0.0), late.get("duedate", "")
+    write_csv(pathlib.Path(out) / "grades.csv", name, rows)
+    if os.geteuid() == 0:
+        gradebook.give_to(out, *gradebook.owner_of(root))
+    failed = {s: r["error"] for s, r in results.items() if "error" in r}
+    print(f"{len(results) - len(failed)} submission(s) in the course's gradebook: review the written answers "
+          f"in the formgrader, then `nbgrader generate_feedback {name}` and `nbgrader release_feedback {name}`")
+    for row in rows:
+        if row.student_id not in results:  # nothing to grade: told in grades.csv and on the feedback page
+            why = row.notes[0] if row.notes else "see grades.csv"
+            print(f"  not in the gradebook: {row.student_id} ({row.status}): {why}", file=sys.stderr)
+    for student, why in sorted(failed.items()):
+        print(f"  could not be put in the gradebook: {student}: {why}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _folders(path):
+    path = pathlib.Path(path)
+    return [p for p in path.iterdir() if p.is_dir() and not p.is_symlink()] if path.is_dir() else []
 
 
 def main(argv=None):
@@ -84,10 +122,14 @@ def main(argv=None):
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="run without bubblewrap (student code runs with your rights)")
     p.set_defaults(func=_validate)
-    p = sub.add_parser("grade", help="autograde SUBMITTED_DIR/<student>/<assignment>/ into OUT_DIR")
+    p = sub.add_parser("grade", help="autograde SUBMITTED_DIR/<student>/<assignment>/ into OUT_DIR; without "
+                       "SUBMITTED_DIR, the course's collected submissions into its gradebook")
     p.add_argument("assignment", metavar="ASSIGNMENT")
-    p.add_argument("submitted_dir", metavar="SUBMITTED_DIR")
-    p.add_argument("--out", required=True, metavar="OUT_DIR")
+    p.add_argument("submitted_dir", metavar="SUBMITTED_DIR", nargs="?",
+                   help="a folder of <student>/<assignment>/; default: the course's submitted folder "
+                        "(nbgrader collect), graded into the course's gradebook for the formgrader")
+    p.add_argument("--out", metavar="OUT_DIR",
+                   help="grades.csv and feedback (default with the course: course-work/rnncourse/ASSIGNMENT)")
     p.add_argument("--jobs", type=int, default=None, help="students graded at once (default: all cores)")
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="grade without bubblewrap: student code then runs with your rights")

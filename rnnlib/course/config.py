@@ -15,6 +15,7 @@ SOURCE = "solutions"
 RELEASE = "exercises"
 WORK = "course-work"
 CELL_TIMEOUT = 120  # seconds a single cell may run while grading
+LATE_PENALTY = "zero"  # nbgrader's LateSubmissionPlugin: 'zero' (late work scores 0) or 'none'
 
 
 def find_root(start=None) -> pathlib.Path:
@@ -57,6 +58,10 @@ def configure(c, root, source=SOURCE, release=RELEASE, work=None, cell_timeout=C
     c.Execute.timeout = cell_timeout
     c.Execute.kernel_name = "python3"
     c.Autograde.autograde_preprocessors = _autograde_chain(jailed is not None)
+    # late work: past the assignment's due date (nbgrader db assignment add NAME --duedate=..., or the
+    # formgrader), a notebook's autograded score is taken back in full by nbgrader's own plugin
+    c.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
+    c.LateSubmissionPlugin.penalty_method = LATE_PENALTY
     if jailed is not None:
         for key, value in jailed.items():
             setattr(c.JailedExecute, key, value)

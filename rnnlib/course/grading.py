@@ -88,12 +88,16 @@ class Row:
     timestamp: str = ""
     notes: list = field(default_factory=list)
     digest: str = ""  # of the submitted notebook's bytes, for --resume
+    late_penalty: float = 0.0  # nbgrader's, once the course's gradebook has the submission
+    duedate: str = ""
 
     def csv(self, assignment):
-        return {"assignment": assignment, "duedate": "", "timestamp": clean.csv_cell(self.timestamp),
+        return {"assignment": assignment, "duedate": clean.csv_cell(self.duedate),
+                "timestamp": clean.csv_cell(self.timestamp),
                 "student_id": clean.csv_cell(self.student_id), "last_name": "", "first_name": "",
-                "email": "", "raw_score": _num(self.raw_score), "late_submission_penalty": "0",
-                "score": _num(self.raw_score), "max_score": _num(self.max_score), "status": self.status}
+                "email": "", "raw_score": _num(self.raw_score), "late_submission_penalty": _num(self.late_penalty),
+                "score": _num(max(self.raw_score - self.late_penalty, 0.0)), "max_score": _num(self.max_score),
+                "status": self.status}
 
 
 def _num(x):
@@ -141,6 +145,7 @@ class Context:
     limits: GradingLimits
     use_sandbox: bool
     tmp: str
+    records: bool = False  # keep each student's record for the course's gradebook
 
 
 # ---------------------------------------------------------------- one student -----
@@ -187,7 +192,7 @@ def _with_notes(page, row):
     return page[:end] + block + page[end:]
 
 
-def _autograde_for_feedback(ctx, course, verdicts, row, jail, deadline):
+def _autograde_for_feedback(ctx, course, verdicts, row, jail, deadline, comments):
     """nbgrader's autograde (executing in a jail); then the authoritative points go in."""
     from nbgrader.api import Gradebook
 
@@ -225,9 +230,10 @@ def _autograde_for_feedback(ctx, course, verdicts, row, jail, deadline):
                             "and the grader's result counts. " + note)
                     row.notes.append(f"{name}: tampered check")
                 grade.auto_score = authoritative
+            comments[name] = note or "Passed the grader's checks."
             try:
                 comment = gb.find_comment(name, assignment.notebook[:-6], assignment.name, NB_STUDENT)
-                comment.manual_comment = html.escape(note or "Passed the grader's checks.")
+                comment.manual_comment = html.escape(comments[name])
             except Exception:
                 pass
         gb.db.commit()
@@ -235,6 +241,26 @@ def _autograde_for_feedback(ctx, course, verdicts, row, jail, deadline):
         nb.generate_feedback(assignment.name, NB_STUDENT, force=True)
     page = course / "work" / "feedback" / NB_STUDENT / assignment.name / assignment.notebook.replace(".ipynb", ".html")
     return page if page.is_file() and not page.is_symlink() else None
+
+
+def _write_record(ctx, student, course, verdicts, row, comments):
+    """What :mod:`rnnlib.course.gradebook` puts into the course's gradebook: the
+    executed notebook (when the run reached the end) and the authoritative results."""
+    from .gradebook import GRADER_FILE, record_folder
+
+    assignment = ctx.assignment
+    folder = record_folder(ctx.out, student)
+    executed = course / "work" / "autograded" / NB_STUDENT / assignment.name / assignment.notebook
+    if executed.is_file() and not executed.is_symlink():
+        _write_atomically(folder / assignment.notebook, executed.read_bytes())
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            (folder / assignment.notebook).unlink()
+    record = {"status": row.status, "notes": row.notes,
+              "points": {f"test_{n}": (p if verdicts[n].passed else 0.0) for n, p in assignment.points.items()},
+              "comments": {n: comments.get(n) or (v.message if not v.passed else "Passed the grader's checks.")
+                           for n, v in verdicts.items()}}
+    _write_atomically(folder / GRADER_FILE, json.dumps(record).encode("utf-8", "surrogateescape"))
 
 
 def grade_one(ctx, student, slot, uid=None):
@@ -246,6 +272,10 @@ def grade_one(ctx, student, slot, uid=None):
     tmp = pathlib.Path(ctx.tmp) / f"student-{slot}"
     tmp.mkdir(mode=0o755)
     page = None
+    if ctx.records:  # a record of an earlier run must not stand for this submission
+        from .gradebook import record_folder
+
+        shutil.rmtree(record_folder(ctx.out, student), ignore_errors=True)
     try:
         sub = intake.read(ctx.submitted, student, assignment.name, assignment.notebook, limits.notebook_bytes)
         row.digest, row.timestamp = sub.digest, sub.timestamp
@@ -267,9 +297,12 @@ def grade_one(ctx, student, slot, uid=None):
                                              max_bytes=limits.result_bytes)
             row.status = status
             row.raw_score = sum(p for n, p in assignment.points.items() if verdicts[n].passed)
-            made = _autograde_for_feedback(ctx, course, verdicts, row, jail, deadline)
+            comments = {}  # function -> the sentence its cell carries in the gradebook
+            made = _autograde_for_feedback(ctx, course, verdicts, row, jail, deadline, comments)
             if made is not None:
                 page = _with_notes(made.read_bytes(), row)
+            if ctx.records:
+                _write_record(ctx, student, course, verdicts, row, comments)
     except Exception:  # a bug of ours, or a submission we did not foresee: still a row
         row.status = "crashed"
         row.raw_score = 0.0
@@ -450,8 +483,9 @@ def list_students(submitted_dir):
 
 
 def grade_class(root, assignment_name, submitted_dir, out_dir, jobs=None, use_sandbox=True,
-                progress=True, resume=False, limits=None, warn=None):
-    """Grade every student entry of ``submitted_dir``; write grades.csv and feedback."""
+                progress=True, resume=False, limits=None, warn=None, records=False):
+    """Grade every student entry of ``submitted_dir``; write grades.csv and feedback
+    (and, with ``records``, what the course's gradebook takes: :mod:`.gradebook`)."""
     root, submitted_dir, out_dir = pathlib.Path(root), pathlib.Path(submitted_dir), pathlib.Path(out_dir)
     limits = limits or GradingLimits()
     warn = warn or (lambda text: print(f"rnncourse: {text}", file=sys.stderr))
@@ -499,7 +533,7 @@ def grade_class(root, assignment_name, submitted_dir, out_dir, jobs=None, use_sa
         os.chmod(tmp, 0o755)
         template = _template(root, assignment, tmp)
         ctx = Context(str(root), str(template), assignment, str(submitted_dir), str(out_dir), secret,
-                      limits, use_sandbox, tmp)
+                      limits, use_sandbox, tmp, records)
         _schedule(ctx, todo, jobs, on_row, progress)
         finished = True
     except KeyboardInterrupt:

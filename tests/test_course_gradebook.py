@@ -1,0 +1,241 @@
+"""`rnncourse grade ASSIGNMENT` on a course's collected submissions, into the gradebook
+the formgrader shows, on SQLite and on a real PostgreSQL server.
+
+A copy of the course is set up as an instructor's would be after `nbgrader collect`:
+the assignment generated (so the gradebook knows its cells), a due date set, and
+nbgrader's submitted/ folder holding a correct student, one with a named mistake, a
+late one, a blank one and one who submitted a notebook under the wrong name. Then, with
+nbgrader's own commands and API only: the autograded points and the sentences are in
+the gradebook, a written answer graded by hand adds to the total, the late one is
+penalised by nbgrader's plugin, `nbgrader generate_feedback` carries the grader's
+sentences, and the totals agree with `nbgrader export`. On PostgreSQL, two grading
+processes at once leave exactly one submission and one grade per cell.
+"""
+
+import csv
+import html
+import json
+import os
+import pathlib
+import pwd
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import pytest
+import students
+
+import postgres
+
+ROOT = students.ROOT
+A = "01-unrolling"
+BIN = pathlib.Path(sys.executable).parent
+RNNCOURSE = [sys.executable, "-m", "rnnlib.course.cli"]
+DUE = "2026-12-01 12:00:00 UTC"
+ON_TIME, LATE = "2026-12-01 10:00:00.000000 UTC", "2026-12-02 09:30:00.000000 UTC"
+pytestmark = [pytest.mark.classroom, pytest.mark.requires_tool]
+
+
+def _sandbox_flags():
+    from rnnlib.course import sandbox
+
+    ok, _ = sandbox.available()
+    return [] if ok and os.geteuid() == 0 else ["--unsafe-no-sandbox"]
+
+
+def _source(path):
+    """The function in a file of tests/mistakes/ (its own imports included)."""
+    text = (ROOT / "tests" / "mistakes" / path).read_text()
+    return text[text.index("import numpy"):]
+
+
+def run(course, *cmd, timeout=900):
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    return subprocess.run(list(cmd), cwd=course, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def nbgrader(course, *args):
+    done = run(course, str(BIN / "nbgrader"), *args, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return done
+
+
+def _collected(course):
+    """nbgrader's submitted/ folder as `nbgrader collect` leaves it."""
+    nb = students.load(A)
+    submitted = course / "course-work" / "submitted"
+    expected = {}  # student -> (autograded points, late)
+    for student, notebook, stamp, points in (
+            ("alice", nb, ON_TIME, 7.0),
+            ("bob", students.with_source(nb, "rnn_forward", _source("rnn_forward_zeros_start.py")), ON_TIME, 3.0),
+            ("carol", nb, LATE, 7.0),
+            ("dave", json.loads((ROOT / "exercises" / A / f"{A}.ipynb").read_text()), ON_TIME, 0.0)):
+        folder = students.write(notebook, submitted, student, A)
+        (folder / "timestamp.txt").write_text(stamp)
+        expected[student] = (points, stamp == LATE)
+    wrong_name = submitted / "erin" / A
+    wrong_name.mkdir(parents=True)
+    (wrong_name / "Untitled.ipynb").write_text(json.dumps(nb))
+    (wrong_name / "timestamp.txt").write_text(ON_TIME)
+    return expected
+
+
+def _course(folder, db_url=None):
+    course = pathlib.Path(folder) / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    if db_url:
+        with open(course / "nbgrader_config.py", "a") as f:
+            f.write(f"\nget_config().CourseDirectory.db_url = {db_url!r}  # noqa: F821\n")
+    for name in ("solutions", "exercises"):
+        shutil.copytree(ROOT / name / A, course / name / A)
+    return course
+
+
+def _gradebook(course):
+    """The course's gradebook, opened with the course's configuration."""
+    from rnnlib.course.gradebook import _cwd
+
+    with _cwd(course):
+        from nbgrader.apps.baseapp import NbGrader
+
+        app = NbGrader()
+        app.initialize([])
+        from nbgrader.api import Gradebook
+
+        return Gradebook(app.coursedir.db_url, app.coursedir.course_id)
+
+
+def _as_owner(course, cmd):
+    """Run nbgrader's command in the course as its owner (as the instructor would)."""
+    st = course.stat()
+    if os.geteuid() != 0 or st.st_uid == 0:
+        return nbgrader(course, *cmd)
+    user = pwd.getpwuid(st.st_uid)
+    env = dict(os.environ, HOME=user.pw_dir, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    done = subprocess.run([str(BIN / "nbgrader"), *cmd], cwd=course, env=env, capture_output=True, text=True,
+                          user=st.st_uid, group=st.st_gid, extra_groups=[], timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return done
+
+
+def _others_can_run_python():
+    from rnnlib.course.hub import _others_can_run
+
+    return _others_can_run(sys.executable)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def graded(request):
+    """The course graded once by `rnncourse grade A`; yields (course, expected, proc, db_url)."""
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="rnncourse-gradebook-"))
+    os.chmod(folder, 0o755)
+    try:
+        with (postgres.server() if request.param == "postgresql" else _null()) as db_url:
+            owner = None
+            if request.param == "sqlite" and os.geteuid() == 0 and _others_can_run_python():
+                owner = pwd.getpwnam("nobody")  # the import then runs as the course's owner
+            course = _course(folder, db_url)
+            if owner is not None:  # the instructor's course, as on the hub: grading runs as root beside it
+                _course_chown(folder, owner)
+            _as_owner(course, ["generate_assignment", A, "--force"])
+            _as_owner(course, ["db", "assignment", "add", A, f"--duedate={DUE}"])
+            expected = _collected(course)
+            if owner is not None:
+                _course_chown(folder, owner)
+            proc = run(course, *RNNCOURSE, "grade", A, *_sandbox_flags())
+            yield course, expected, proc, db_url
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _course_chown(folder, owner):
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in [".", *dirnames, *filenames]:
+            os.chown(os.path.join(dirpath, name), owner.pw_uid, owner.pw_gid)
+
+
+class _null:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_grades_go_into_the_course_gradebook(graded):
+    course, expected, proc, _ = graded
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    assert "4 submission(s) in the course's gradebook" in proc.stdout, proc.stdout
+    assert "erin" in proc.stderr and "not in the gradebook" in proc.stderr, proc.stderr
+    with open(course / "course-work" / "rnncourse" / A / "grades.csv") as f:
+        rows = {r["student_id"]: r for r in csv.DictReader(f)}
+    assert rows["erin"]["status"] != "graded"
+    with _gradebook(course) as gb:
+        for student, (points, late) in expected.items():
+            submission = gb.find_submission(A, student)
+            assert submission.code_score == points, (student, submission.code_score)
+            assert float(rows[student]["raw_score"]) == points
+            assert (submission.total_seconds_late > 0) == late
+            assert submission.late_submission_penalty == (points if late else 0), student
+            written = [g for g in submission.notebooks[0].grades if g.cell_type == "markdown"]
+            # written answers wait for a grader; a blank one is nbgrader's "No response", scored 0
+            assert written and all(g.needs_manual_grade == (student != "dave") for g in written), student
+        with pytest.raises(Exception):
+            gb.find_submission(A, "erin")
+        comment = gb.find_comment("rnn_forward", A, A, "bob")
+        assert "starts the sequence from zeros" in html.unescape(comment.manual_comment)
+    autograded = course / "course-work" / "autograded" / "alice" / A / f"{A}.ipynb"
+    assert autograded.is_file(), "the formgrader shows the autograded notebook"
+    outputs = [o for c in json.loads(autograded.read_text())["cells"] for o in c.get("outputs", [])]
+    assert outputs, "the notebook as the grader executed it, with its outputs"
+
+
+def test_written_answers_feedback_and_totals(graded):
+    course, expected, proc, _ = graded
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with _gradebook(course) as gb:  # what the formgrader does when the grader gives points
+        gb.find_grade("unrolling-work", A, A, "alice").manual_score = 2.0
+        gb.find_comment("unrolling-work", A, A, "alice").manual_comment = "Clear and right."
+        gb.db.commit()
+        totals = {s: max(gb.find_submission(A, s).score - gb.find_submission(A, s).late_submission_penalty, 0.0)
+                  for s in expected}
+    assert totals == {"alice": 9.0, "bob": 3.0, "carol": 0.0, "dave": 0.0}
+    _as_owner(course, ["generate_feedback", A, "--force"])
+    pages = {s: course / "course-work" / "feedback" / s / A / f"{A}.html" for s in expected}
+    text = {s: " ".join(html.unescape(re.sub(r"<[^>]+>", " ", p.read_text())).split()) for s, p in pages.items()}
+    assert "Passed the grader's checks." in text["alice"] and "Clear and right." in text["alice"]
+    assert "starts the sequence from zeros" in text["bob"]
+    export = course / "grades-export.csv"
+    _as_owner(course, ["export", f"--to={export}"])
+    with open(export) as f:
+        exported = {r["student_id"]: float(r["score"]) for r in csv.DictReader(f) if r["assignment"] == A}
+    assert exported == totals
+
+
+def test_a_regrade_keeps_the_manual_points_and_adds_no_row(graded):
+    course, expected, proc, db_url = graded
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with _gradebook(course) as gb:
+        gb.find_grade("unrolling-work", A, A, "bob").manual_score = 1.0
+        gb.db.commit()
+    # two grading processes at once on the same class (the PostgreSQL case is the one that must hold;
+    # SQLite serialises them with its file lock and nbgrader's retries)
+    outs = [course / "course-work" / f"again-{i}" for i in (1, 2)]
+    procs = [subprocess.Popen(RNNCOURSE + ["grade", A, "--out", str(out), *_sandbox_flags()], cwd=course,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"))
+             for out in outs]
+    results = [p.communicate(timeout=900) for p in procs]
+    for p, (out, err) in zip(procs, results):
+        assert p.returncode == 0, out[-2000:] + err[-3000:]
+    with _gradebook(course) as gb:
+        submissions = gb.assignment_submissions(A)
+        assert sorted(s.student.id for s in submissions) == sorted(expected)
+        for s in submissions:
+            cells = [g.name for nb in s.notebooks for g in nb.grades]
+            assert len(cells) == len(set(cells)) == 4, (s.student.id, cells)
+            assert s.code_score == expected[s.student.id][0]
+        assert gb.find_grade("unrolling-work", A, A, "bob").manual_score == 1.0
