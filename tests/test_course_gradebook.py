@@ -79,6 +79,10 @@ def _collected(course):
     wrong_name.mkdir(parents=True)
     (wrong_name / "Untitled.ipynb").write_text(json.dumps(nb))
     (wrong_name / "timestamp.txt").write_text(ON_TIME)
+    empty = submitted / "frank" / A
+    empty.mkdir(parents=True)
+    (empty / f"{A}.ipynb").write_bytes(b"")
+    (empty / "timestamp.txt").write_text(ON_TIME)
     return expected
 
 
@@ -169,10 +173,14 @@ def test_grades_go_into_the_course_gradebook(graded):
     course, expected, proc, _ = graded
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     assert "4 submission(s) in the course's gradebook" in proc.stdout, proc.stdout
-    assert "erin" in proc.stderr and "not in the gradebook" in proc.stderr, proc.stderr
     with open(course / "course-work" / "rnncourse" / A / "grades.csv") as f:
         rows = {r["student_id"]: r for r in csv.DictReader(f)}
-    assert rows["erin"]["status"] != "graded"
+    # a notebook under another name, an empty one: a row, a reason, and nothing in the gradebook
+    assert rows["erin"]["status"] == "missing notebook" and rows["frank"]["status"] == "invalid notebook"
+    assert f"not in the gradebook: erin (missing notebook): No {A}.ipynb was found" in proc.stderr, proc.stderr
+    assert "not in the gradebook: frank (invalid notebook)" in proc.stderr, proc.stderr
+    assert rows["carol"]["late_submission_penalty"] == "7" and rows["carol"]["score"] == "0"
+    assert rows["carol"]["duedate"].startswith("2026-12-01 12:00:00")
     with _gradebook(course) as gb:
         for student, (points, late) in expected.items():
             submission = gb.find_submission(A, student)
@@ -183,8 +191,9 @@ def test_grades_go_into_the_course_gradebook(graded):
             written = [g for g in submission.notebooks[0].grades if g.cell_type == "markdown"]
             # written answers wait for a grader; a blank one is nbgrader's "No response", scored 0
             assert written and all(g.needs_manual_grade == (student != "dave") for g in written), student
-        with pytest.raises(Exception):
-            gb.find_submission(A, "erin")
+        for student in ("erin", "frank"):
+            with pytest.raises(Exception):
+                gb.find_submission(A, student)
         comment = gb.find_comment("rnn_forward", A, A, "bob")
         assert "starts the sequence from zeros" in html.unescape(comment.manual_comment)
     autograded = course / "course-work" / "autograded" / "alice" / A / f"{A}.ipynb"
@@ -239,3 +248,11 @@ def test_a_regrade_keeps_the_manual_points_and_adds_no_row(graded):
             assert len(cells) == len(set(cells)) == 4, (s.student.id, cells)
             assert s.code_score == expected[s.student.id][0]
         assert gb.find_grade("unrolling-work", A, A, "bob").manual_score == 1.0
+
+
+def test_grading_before_collect_says_so(tmp_path):
+    course = _course(tmp_path)
+    done = run(course, *RNNCOURSE, "grade", A, "--unsafe-no-sandbox")
+    assert done.returncode == 1
+    assert f"no submissions of {A} in" in done.stderr and f"nbgrader collect {A}" in done.stderr
+    assert not (course / "course-work" / "rnncourse").exists()
