@@ -15,11 +15,14 @@ Everything here is set-up around existing tools; the running class is theirs:
   world-writable as nbgrader's documentation asks; nbgrader sets the permissions inside.
 - **the course**: a copy of ``solutions/``, ``exercises/`` and ``nbgrader_config.py`` in
   the instructor's home (``~INSTRUCTOR/rnn-course``, mode 0700), where the instructor
-  runs ``nbgrader`` and opens the formgrader.
+  runs ``nbgrader`` and opens the formgrader. nbgrader reads the course folder's
+  ``nbgrader_config.py`` last, over every other, so this class's exchange and gradebook
+  are appended to that copy.
 - **nbgrader's settings** for each role (``STATE/jupyter/student`` and
   ``STATE/jupyter/instructor``, on each server's ``JUPYTER_CONFIG_PATH``): the course
   id, the exchange and the gradebook for everybody; the students' servers have the
-  formgrader and the assignment-creation tools turned off.
+  formgrader and the assignment-creation tools turned off; nobody's JupyterLab asks to
+  fetch news from the internet.
 - **the hub**: ``jupyterhub -f deploy/jupyterhub_config.py``, which reads
   ``STATE/hub.json``; ``configurable-http-proxy`` (npm) is its proxy.
 
@@ -229,7 +232,12 @@ def ensure_course(plan, log=print):
         target = course / name
         if not target.exists():
             shutil.copytree(plan.root / name, target, symlinks=False)
-    shutil.copy2(plan.root / "nbgrader_config.py", course / "nbgrader_config.py")
+    # nbgrader reads the course folder's nbgrader_config.py last, over every other: the
+    # course's settings, then this deployment's (the exchange, the gradebook)
+    (course / "nbgrader_config.py").write_text(
+        (plan.root / "nbgrader_config.py").read_text().rstrip("\n") + "\n\n"
+        "# this class on this server: written by `rnncourse hub`, rewritten at each start\n"
+        + "\n".join(_nbgrader_settings(plan)) + "\n")
     for dirpath, dirnames, filenames in os.walk(course):
         for name in [*dirnames, *filenames, "."]:
             p = os.path.join(dirpath, name)
@@ -243,11 +251,14 @@ def ensure_course(plan, log=print):
 
 def close_repository(plan, log=print):
     """The repository holds the answers (solutions/, the tests' simulated students, the
-    history): on a shared server it is root's alone."""
-    mode = os.stat(plan.root).st_mode
+    history): on a shared server it is root's alone. Returns its mode before (to reopen it
+    after the class, or after a test)."""
+    mode = stat.S_IMODE(os.stat(plan.root).st_mode)
     if mode & 0o077:
-        os.chmod(plan.root, stat.S_IMODE(mode) & 0o700)
-        log(f"{plan.root} closed to other users (mode 0700): it holds the solutions")
+        os.chmod(plan.root, mode & 0o700)
+        log(f"{plan.root} closed to other users (mode 0700, was {mode:04o}): it holds the solutions; "
+            f"after the class, chmod {mode:04o} {plan.root} reopens it")
+    return mode
 
 
 def _nbgrader_settings(plan):
@@ -262,22 +273,27 @@ def _nbgrader_settings(plan):
 def write_role_configs(plan):
     """nbgrader's and Jupyter's settings for the students' and the instructor's servers."""
     student, instructor = plan.config_dir("student"), plan.config_dir("instructor")
-    for folder in (student, instructor, student / "labconfig"):
+    for folder in (student, instructor, student / "labconfig", instructor / "labconfig"):
         folder.mkdir(parents=True, exist_ok=True)
         os.chmod(folder, 0o755)
     head = "# Written by `rnncourse hub`; rewritten at each start.\n"
     (student / "nbgrader_config.py").write_text(head + "\n".join(_nbgrader_settings(plan)) + "\n")
     course = plan.course()
-    (instructor / "nbgrader_config.py").write_text(head + "\n".join(_nbgrader_settings(plan) + [
+    settings = _nbgrader_settings(plan)  # the course's own settings, then the deployment's
+    (instructor / "nbgrader_config.py").write_text(head + "\n".join(settings[:1] + [
         "from rnnlib.course.config import configure",
-        f"configure(c, {str(course)!r})"]) + "\n")
+        f"configure(c, {str(course)!r})"] + settings[1:]) + "\n")
     # students have no formgrader and no assignment-creation tools (nbgrader's advice)
     (student / "jupyter_server_config.json").write_text(json.dumps({"ServerApp": {"jpserver_extensions": {
         "nbgrader.server_extensions.formgrader": False}}}, indent=1))
+    # nobody is asked at first start whether JupyterLab may fetch news from the internet
+    quiet = {"@jupyterlab/apputils-extension:announcements": True}
     (student / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": {
-        "@jupyter/nbgrader:formgrader": True, "@jupyter/nbgrader:create-assignment": True}}, indent=1))
+        "@jupyter/nbgrader:formgrader": True, "@jupyter/nbgrader:create-assignment": True, **quiet}}, indent=1))
+    (instructor / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": quiet}, indent=1))
     for path in (student / "nbgrader_config.py", instructor / "nbgrader_config.py",
-                 student / "jupyter_server_config.json", student / "labconfig" / "page_config.json"):
+                 student / "jupyter_server_config.json", student / "labconfig" / "page_config.json",
+                 instructor / "labconfig" / "page_config.json"):
         os.chmod(path, 0o644)
 
 
