@@ -14,19 +14,26 @@ Debian's Chromium (/usr/bin/chromium; never a downloaded browser) through it:
 4. the instructor collects: both notebooks are in the course's submitted folder, B's the
    later one;
 5. student A can read neither B's home, nor the exchange's submissions, nor the
-   instructor's course, nor the repository (closed by `rnncourse hub`), nor B's server.
+   instructor's course, nor the repository (closed by `rnncourse hub`), nor B's server;
+6. root runs `rnncourse grade 01-unrolling` in the course folder with the class
+   environment: the scores and sentences land in the course's gradebook;
+7. the instructor gives points for a written answer in the formgrader's grading page;
+8. the instructor generates and releases feedback; each student fetches it in the
+   Assignments tab and sees their own score and sentences, and nobody else's;
+9. the grades go out in the layout Canvas's gradebook import takes, one row per student.
 
 Needs root (it creates and removes the accounts), useradd, configurable-http-proxy and
 Chromium; skips with the reason where one is missing (under RNNLIB_REQUIRE_ALL=1, a
 failure). Screenshots of each step go to _build/screenshots/classroom/NN-step.png, the
 hub's log to _build/screenshots/classroom/hub.log.
 
-The module-scoped fixture ``classroom`` is meant to be built on: later steps (grading,
-feedback) use its ``plan``, ``as_instructor``, ``login``, ``shot`` and ``submitted``.
+The steps share the module-scoped fixture ``classroom`` (its ``plan``, ``as_instructor``,
+``login``, ``shot`` and ``submitted``) and run in order.
 """
 
 import contextlib
 import dataclasses
+import html
 import http.client
 import json
 import os
@@ -509,3 +516,134 @@ def test_5_students_are_isolated(classroom):
     # (nbgrader leaves each submission readable by all, under a name with a random part
     # in the inbound folder, which nobody but the instructor can list: the name is the key)
     page.context.close()
+
+
+# ------------------------------------------------- grading and feedback -----
+
+def _grade_as_root(classroom):
+    """`rnncourse grade` as the README says: root, in the course folder, with the class
+    environment's rnncourse (the repository is closed to the instructor) and its settings."""
+    plan = classroom.plan
+    env = {"PATH": f"{plan.env / 'bin'}:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/root",
+           "JUPYTER_CONFIG_PATH": str(plan.config_dir("instructor")),
+           "RNNCOURSE_SECRET": "classroom-test-secret"}  # leaves no secret file in root's home
+    return subprocess.run([str(plan.env / "bin" / "rnncourse"), "grade", ASSIGNMENT], cwd=classroom.course,
+                          env=env, capture_output=True, text=True, timeout=900)
+
+
+def _gradebook(classroom):
+    from nbgrader.api import Gradebook
+
+    return Gradebook(f"sqlite:///{classroom.course / 'course-work' / 'gradebook.db'}", hub.COURSE_ID)
+
+
+def test_6_root_grades_into_the_course_gradebook(classroom):
+    assert (classroom.course / "course-work" / "submitted" / BOB).is_dir(), "step 4 did not collect"
+    done = _grade_as_root(classroom)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "2 submission(s) in the course's gradebook" in done.stdout, done.stdout
+    out = classroom.course / "course-work" / "rnncourse" / ASSIGNMENT
+    owner = pwd.getpwnam(INSTRUCTOR).pw_uid
+    assert all(p.lstat().st_uid == owner for p in [out, *out.rglob("*")]), "the results are the instructor's"
+    with _gradebook(classroom) as gb:
+        alice, bob = (gb.find_submission(ASSIGNMENT, s) for s in (ALICE, BOB))
+        assert alice.code_score == 7.0 and bob.code_score == 0.0, (alice.code_score, bob.code_score)
+        sentence = html.unescape(gb.find_comment("rnn_step_forward", ASSIGNMENT, ASSIGNMENT, BOB).manual_comment)
+        assert "leaves out the bias b" in sentence, sentence
+        assert alice.needs_manual_grade, "the written answers wait for the instructor"
+
+
+def test_7_instructor_grades_a_written_answer_in_the_formgrader(classroom):
+    with _gradebook(classroom) as gb:
+        submission = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, ALICE).id
+    page = classroom.login(INSTRUCTOR)
+    page.goto(f"{classroom.base}/user/{INSTRUCTOR}/formgrader/gradebook/{ASSIGNMENT}/{ASSIGNMENT}")
+    page.locator("tr", has_text="Submission #").first.wait_for()
+    classroom.shot(page, "instructor-submissions")
+    page.goto(f"{classroom.base}/user/{INSTRUCTOR}/formgrader/submissions/{submission}")
+    score = page.locator("input.score#unrolling-work")
+    score.wait_for()
+    from playwright.sync_api import expect
+
+    # the grader's sentence is the comment of the function's cell (the page fills it in once loaded)
+    expect(page.locator("textarea.comment#rnn_step_forward-comment")).to_have_value("Passed the grader's checks.")
+    score.fill("2")
+    score.press("Tab")  # the formgrader saves a score when its field loses focus
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with _gradebook(classroom) as gb:
+            if gb.find_grade("unrolling-work", ASSIGNMENT, ASSIGNMENT, ALICE).manual_score == 2.0:
+                break
+        time.sleep(0.5)
+    else:
+        pytest.fail("the formgrader did not save the written answer's points")
+    classroom.shot(page, "instructor-grades-written-answer")
+    page.context.close()
+    with _gradebook(classroom) as gb:
+        assert gb.find_submission(ASSIGNMENT, ALICE).score == 9.0
+
+
+def _feedback(classroom, user):
+    """The student fetches feedback in the Assignments tab, opens it; returns its text."""
+    from playwright.sync_api import expect
+
+    page = classroom.login(user)
+    _open_assignments(page)
+    row = page.locator("#submitted_assignments_list > .list_item", has_text=ASSIGNMENT)
+    row.locator("button", has_text="Fetch Feedback").click()
+    link = row.locator("a", has_text="view feedback").first
+    expect(link).to_be_visible(timeout=60_000)
+    classroom.shot(page, f"{user}-feedback-fetched")
+    link.click()  # nbgrader's link takes the file browser to the feedback's folder
+    html_file = page.locator(".jp-DirListing-item", has_text=f"{ASSIGNMENT}.html")
+    expect(html_file).to_be_visible()
+    folder = page.locator(".jp-FileBrowser .jp-BreadCrumbs").inner_text()
+    assert "feedback" in folder, folder
+    classroom.shot(page, f"{user}-feedback-folder")
+    r = classroom.api(page, user, "GET", f"contents/{ASSIGNMENT}/feedback")
+    (stamp,) = [item["name"] for item in r.json()["content"]]  # one feedback, for the collected submission
+    # the page itself, as JupyterLab's "Open in New Browser Tab" shows it
+    view = page.context.new_page()
+    view.goto(f"{classroom.base}/user/{user}/files/{ASSIGNMENT}/feedback/{stamp}/{ASSIGNMENT}.html")
+    classroom.shot(view, f"{user}-feedback")
+    text = " ".join(view.locator("body").inner_text().split())
+    view.close()
+    return page, text
+
+
+def test_8_feedback_returns_to_each_student_alone(classroom):
+    classroom.as_instructor("nbgrader", "generate_feedback", ASSIGNMENT)
+    classroom.as_instructor("nbgrader", "release_feedback", ASSIGNMENT)
+    page, text = _feedback(classroom, ALICE)
+    assert "Passed the grader's checks." in text and "9.0 / 10.0" in text, text[:1500]
+    # one student's feedback is theirs alone: not the other's, not the exchange's listing
+    probes = {"B's feedback": f"{pwd.getpwnam(BOB).pw_dir}/{ASSIGNMENT}/feedback",
+              "the feedback folder": str(classroom.plan.exchange / hub.COURSE_ID / "feedback")}
+    code = ("import json, os\nout = {}\n"
+            f"for name, path in {probes!r}.items():\n"
+            "    try:\n"
+            "        os.listdir(path)\n"
+            "        out[name] = 'read'\n"
+            "    except OSError as e:\n"
+            "        out[name] = type(e).__name__\n"
+            "print(json.dumps(out))\n")
+    seen = json.loads(classroom.run_code(page, ALICE, code))
+    assert seen == {name: "PermissionError" for name in probes}, seen
+    page.context.close()
+    page, text = _feedback(classroom, BOB)
+    assert "leaves out the bias b" in text and "0.0 / 10.0" in text, text[:1500]
+    page.context.close()
+
+
+def test_9_grades_go_out_in_the_lms_layout(classroom):
+    export = classroom.course / "canvas.csv"
+    classroom.as_instructor("nbgrader", "export", "--exporter=rnnlib.course.lms.CanvasExportPlugin", f"--to={export}")
+    import csv
+
+    with open(export) as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    assert header[:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    column = header.index(next(h for h in header if h.startswith(ASSIGNMENT)))
+    scores = {r[3]: float(r[column]) for r in body if r[3] in STUDENTS}
+    assert scores == {ALICE: 9.0, BOB: 0.0} and len([r for r in body if r[3] in STUDENTS]) == 2, rows

@@ -68,3 +68,10 @@ def shown(name):
 def escaped(text):
     """Plain text for an HTML page."""
     return html.escape(shown(str(text)))
+
+
+def comment_text(text):
+    """A grader's sentence for a gradebook comment: nbgrader renders comments as Markdown
+    on the feedback page, and the formgrader shows them raw; so markup is made inert
+    (``<``, ``>``, ``&``) and nothing else is touched, which keeps the formgrader readable."""
+    return html.escape(shown(str(text)), quote=False)

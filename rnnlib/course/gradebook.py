@@ -28,7 +28,6 @@ the course folder, reading nbgrader's configuration as ``nbgrader`` itself does 
 from __future__ import annotations
 
 import contextlib
-import html
 import json
 import logging
 import os
@@ -55,6 +54,8 @@ def _preprocessors():
     from nbgrader.preprocessors import NbGraderPreprocessor
     from traitlets import Unicode
 
+    from .clean import comment_text
+
     class UseGraded(NbGraderPreprocessor):
         """In place of ``Execute``: the notebook as the grader's jailed run executed it,
         with the grader's notes in a cell at the top. Without an executed copy (the
@@ -70,9 +71,9 @@ def _preprocessors():
                 nb = nbformat.read(executed, as_version=4)
             record = json.loads((folder / GRADER_FILE).read_text(encoding="utf-8"))
             if record.get("notes"):
-                text = "\n\n".join(html.escape(n) for n in record["notes"])
+                text = "\n\n".join(comment_text(n) for n in record["notes"])
                 nb.cells.insert(0, nbformat.v4.new_markdown_cell(
-                    f"**From the grader** (status: {html.escape(record['status'])})\n\n{text}"))
+                    f"**From the grader** (status: {comment_text(record['status'])})\n\n{text}"))
             return nb, resources
 
     class AuthoritativeScores(NbGraderPreprocessor):
@@ -94,7 +95,7 @@ def _preprocessors():
                 for cell_id, sentence in record["comments"].items():
                     with contextlib.suppress(Exception):
                         comment = gb.find_comment(cell_id, info["notebook"], info["assignment"], info["student"])
-                        comment.manual_comment = html.escape(sentence)
+                        comment.manual_comment = comment_text(sentence)
                 gb.db.commit()
             return nb, resources
 

@@ -233,7 +233,7 @@ def _autograde_for_feedback(ctx, course, verdicts, row, jail, deadline, comments
             comments[name] = note or "Passed the grader's checks."
             try:
                 comment = gb.find_comment(name, assignment.notebook[:-6], assignment.name, NB_STUDENT)
-                comment.manual_comment = html.escape(comments[name])
+                comment.manual_comment = clean.comment_text(comments[name])
             except Exception:
                 pass
         gb.db.commit()
