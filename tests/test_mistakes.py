@@ -6,7 +6,8 @@ the check names the mistake or the fault, ``localised``: it says where the mista
 ``generic``) and ``WORDS`` that the feedback must contain. The public check must give
 that verdict, and the hidden cases must agree on pass or fail.
 
-    .venv/bin/python tests/test_mistakes.py     # prints the table per function
+    .venv/bin/python tests/test_mistakes.py     # prints the table per function, then the
+                                                # independent catalogue's (test_mistakes_independent.py)
 """
 
 import collections
@@ -82,3 +83,7 @@ if __name__ == "__main__":
         print(f"{name:22} {c['correct']:8} {c['named']:6} {c['localised']:10} {c['generic']:8}")
     total = sum(rows.values(), collections.Counter())
     print(f"{'all':22} {total['correct']:8} {total['named']:6} {total['localised']:10} {total['generic']:8}")
+    print("\nThe independent catalogue, tests/mistakes/independent/:")
+    import test_mistakes_independent
+
+    test_mistakes_independent.print_table()

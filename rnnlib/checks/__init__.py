@@ -4,7 +4,10 @@
 inputs, compares every output with rnnlib's reference (and, for gradients, with
 finite differences), and either prints one line saying what passed or raises
 :class:`CheckFailure` with one sentence that says what is wrong and, where the
-output equals a known wrong variant, which common mistake it is.
+output equals a known wrong variant, which common mistake it is. Right values in a
+narrower floating-point dtype than the inputs' (float32 from float64) fail too, and a
+forward pass's cache is compared entry by entry with the layout its assignment gives
+(:mod:`.caches`), since the backward pass reads it by place.
 
 Public tests use one small case (``seed=0``); hidden tests call the same check with
 ``hidden=True``: other seeds, larger shapes and the edge cases N=1, T=1, so a
@@ -23,7 +26,8 @@ import warnings
 from dataclasses import dataclass
 
 from ..backend import is_array, to_numpy
-from .compare import close, diagnose, relative_error
+from .caches import cache_fault
+from .compare import close, diagnose, narrower, relative_error
 from .localise import _names, where_wrong
 from .raised import hint, where_raised
 from .specs import SPECS, case_args
@@ -110,6 +114,40 @@ def _values_right(spec, args, result):
         return False
     reference = spec.reference(*_copy(args))
     return all(is_array(g) and close(to_numpy(g) * 1.0, to_numpy(e) * 1.0) for g, e in zip(outputs, reference))
+
+
+def _widest_float(obj):
+    """The widest floating-point dtype among the arrays in ``obj`` (None if it holds none)."""
+    if is_array(obj):
+        dtype = to_numpy(obj).dtype
+        return dtype if dtype.kind == "f" else None
+    if isinstance(obj, dict):
+        obj = list(obj.values())
+    if isinstance(obj, (list, tuple)):
+        found = [d for d in map(_widest_float, obj) if d is not None]
+        return max(found, key=lambda d: d.itemsize) if found else None
+    return None
+
+
+def _narrow_outputs(spec, outputs, args):
+    """``[(output, dtype), ...]`` for the outputs whose floating-point dtype is narrower than
+    the inputs' (float32 for float64 inputs). Float32 for float32 inputs is right."""
+    widest = _widest_float(args)
+    return [(n, to_numpy(g).dtype) for n, g in zip(spec.outputs, outputs) if narrower(g, widest)], widest
+
+
+def _narrow_sentence(narrow, widest):
+    """What to say when right values come back in a narrower dtype than the inputs'."""
+    dtypes = _names(sorted({str(d) for _, d in narrow}))
+    return (f"{_names([n for n, _ in narrow])} {'has' if len(narrow) == 1 else 'have'} dtype {dtypes}, "
+            f"narrower than the {widest} of the inputs: the values are right, but "
+            f"{'it keeps' if len(narrow) == 1 else 'they keep'} fewer digits than the inputs carry. "
+            f"Make arrays in the inputs' dtype (np.zeros_like(x), or dtype=x.dtype), not {dtypes}.")
+
+
+def _outputs_right(spec):
+    outputs = list(spec.outputs)
+    return f"{_names(outputs)} {'is' if len(outputs) == 1 else 'are'} right"
 
 
 def _describe(sizes, seed, hidden):
@@ -205,12 +243,22 @@ def run_check(name, fn, seed=0, hidden=False):
             found = where_wrong(name, spec.outputs, outputs, expected_all, sizes)
             return CheckResult(name, False, f"{name}: {verdict.message}{' ' + found if found else ''} "
                                             f"(On {where}.)", None, out_name)
+        narrow, widest = _narrow_outputs(spec, outputs, args)
+        if narrow:
+            return CheckResult(name, False, f"{name}: {_narrow_sentence(narrow, widest)} (On {where}.)",
+                               "narrow dtype", narrow[0][0])
+        fault = cache_fault(spec.cache, args, result) if spec.cache is not None else None
+        if fault is not None:
+            return CheckResult(name, False, f"{name}: {_outputs_right(spec)}, but {fault.sentence} "
+                                            f"(Seen in {fault.where} on {where}.)",
+                               f"cache: {fault.label}" if fault.label else None, fault.where)
         if spec.numerical is not None and not hidden:
             numeric = spec.numerical(case_seed, sizes)
             for got, fd in zip(outputs, numeric):
                 err = relative_error(to_numpy(got) * 1.0, to_numpy(fd) * 1.0)
                 worst_fd = err if worst_fd is None else max(worst_fd, err)
-    message = (f"{name} passes: {len(spec.outputs)} output(s) match rnnlib's reference "
+    cache = " and the cache" if spec.cache is not None else ""
+    message = (f"{name} passes: {len(spec.outputs)} output(s){cache} match rnnlib's reference "
                f"(largest relative error {worst_ref:.1e})")
     if worst_fd is not None:
         message += f" and finite differences ({worst_fd:.1e})"

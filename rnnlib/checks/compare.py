@@ -40,6 +40,15 @@ def close(a, b, rtol=RTOL) -> bool:
     return relative_error(xp.astype(a, xp.float64), xp.astype(b, xp.float64)) < rtol
 
 
+def narrower(got, widest):
+    """Whether ``got`` is a floating-point array with fewer bits than dtype ``widest``
+    (float32 where the inputs were float64); never for ``widest`` None."""
+    if widest is None or not is_array(got):
+        return False
+    dtype = to_numpy(got).dtype
+    return dtype.kind == "f" and dtype.itemsize < widest.itemsize
+
+
 def _as_float_array(value):
     """A NumPy float64 copy of an array, or None if value is not a numeric array."""
     if not is_array(value):

@@ -23,6 +23,7 @@ from typing import Callable
 from .. import bptt, gates, gru, lstm, optim, rnn
 from ..activations import sigmoid
 from ..backend import array_namespace, asarray, default_rng
+from .caches import Entry, Layout
 
 
 @dataclass
@@ -47,6 +48,9 @@ class Spec:
     # the upstream gradients (argument indices) a backward pass may overwrite in place: its
     # caller never reads them again. Every other input must be left as it was given.
     consumed: tuple = ()
+    # the layout of the cache a forward pass returns, which its backward pass reads by place
+    # (None where the function returns no cache): compared entry by entry, see caches.py
+    cache: Layout | None = None
 
 
 def _randn(rng, *shape, scale=1.0):
@@ -93,6 +97,21 @@ def _rnn_step(x, h_prev, Wx, Wh, b):
     return (rnn.rnn_step_forward(x, h_prev, Wx, Wh, b)[0],)
 
 
+_RNN_ENTRIES = (Entry("x", "x, the step's input"), Entry("h_prev", "h_prev, the state the step starts from"),
+                Entry("Wx", "Wx"), Entry("Wh", "Wh"), Entry("h", "h = tanh(a), after the activation"))
+
+
+def _rnn_stand_ins(x, h_prev, Wx, Wh, b):
+    """What a step cache's h is sometimes replaced by."""
+    return {4: [("pre-activation", "the pre-activation a = x @ Wx + h_prev @ Wh + b, before the tanh",
+                 x @ Wx + h_prev @ Wh + b)]}
+
+
+RNN_STEP_CACHE = Layout(
+    _RNN_ENTRIES, lambda *args: [rnn.rnn_step_forward(*args)[1]], lambda result: result[1],
+    lambda *args: [_rnn_stand_ins(*args)])
+
+
 RNN_STEP_FORWARD = Spec(
     "rnn_step_forward", ("h",), _rnn_args, _rnn_step, _first,
     public=[dict(N=3, D=4, H=5)],
@@ -110,6 +129,7 @@ RNN_STEP_FORWARD = Spec(
         Mistake("no recurrence", "ignores the previous state h_prev: add h_prev @ Wh.",
                 lambda x, h, Wx, Wh, b: (_xp(x).tanh(x @ Wx + b),)),
     ],
+    cache=RNN_STEP_CACHE,
 )
 
 
@@ -134,6 +154,24 @@ def _rnn_seq_shifted(x, h0, Wx, Wh, b):
     return (xp.concat([h0[:, None, :], h[:, :-1, :]], axis=1),)
 
 
+def _rnn_step_caches(x, h0, Wx, Wh, b):
+    """``(step caches, their arguments)``: what a forward loop of rnn_step_forward collects."""
+    caches, steps, h = [], [], h0
+    for t in range(x.shape[1]):
+        steps.append((x[:, t, :], h, Wx, Wh, b))
+        h, cache = rnn.rnn_step_forward(*steps[-1])
+        caches.append(cache)
+    return caches, steps
+
+
+RNN_CACHES = Layout(
+    (Entry("x", "x[:, t], the step's input"),
+     Entry("h_prev", "h_prev, the state the step starts from (h0 at t = 0, then the state after step t-1)"),
+     *_RNN_ENTRIES[2:]),
+    lambda *args: _rnn_step_caches(*args)[0], lambda result: result[1],
+    lambda *args: [_rnn_stand_ins(*step) for step in _rnn_step_caches(*args)[1]], sequence=True)
+
+
 RNN_FORWARD = Spec(
     "rnn_forward", ("h",), _rnn_seq_args, _rnn_seq, _first,
     public=[dict(N=2, T=4, D=3, H=5)],
@@ -148,6 +186,7 @@ RNN_FORWARD = Spec(
                 "initial state h0 that was passed in.",
                 lambda x, h0, Wx, Wh, b: _rnn_seq(x, 0 * h0, Wx, Wh, b)),
     ],
+    cache=RNN_CACHES,
 )
 
 
@@ -650,17 +689,19 @@ def _flow_variant(how):
 SELF_LOOP_ERROR_FLOW = Spec(
     "self_loop_error_flow", ("flow",), _flow_args, lambda y, w, a: (bptt.self_loop_error_flow(y, w, a),),
     lambda r: (r,),
-    public=[dict(T=10, w=0.9, activation="tanh")],
+    # a negative w in both: the flow is a magnitude, and only a negative factor tells
+    public=[dict(T=10, w=0.9, activation="tanh"), dict(T=8, w=-0.9, activation="tanh")],
     hidden=[dict(T=1, w=1.0, activation="identity"), dict(T=50, w=1.0, activation="identity"),
             dict(T=25, w=1.3, activation="sigmoid"), dict(T=60, w=1.5, activation="tanh"),
-            dict(T=9, w=-0.8, activation="tanh")],
+            dict(T=9, w=-0.8, activation="tanh"), dict(T=15, w=-2.0, activation="sigmoid")],
     mistakes=[
         Mistake("no w", "forgets the self-loop weight: each step back multiplies by w * phi'.",
                 _flow_variant("no w")),
         Mistake("off by one", "takes phi' of the wrong step: going from y_t back to y_{t-1} "
                 "multiplies by w * phi'(a_t), the derivative at step t.", _flow_variant("off by one")),
-        Mistake("no abs", "returns signed values: entry t is the size |dy_T/dy_t|, which matters "
-                "when w is negative.", _flow_variant("no abs")),
+        Mistake("no abs", "returns signed values: the flow is a magnitude, entry t is |dy_T/dy_t|, "
+                "so take the absolute value (with a negative w the sign flips at every step back).",
+                _flow_variant("no abs")),
         Mistake("reversed", "is in reverse order: entry t is |dy_T/dy_t|, so the last entry is 1.",
                 _flow_variant("reversed")),
         Mistake("tanh of y", "takes tanh of y again: y is already tanh(a), so tanh'(a) = 1 - y**2.",
@@ -792,6 +833,27 @@ def _pick_lstm_step(result):
     return result[:2]
 
 
+def _lstm_stand_ins(x, h_prev, c_prev, Wx, Wh, b):
+    """What a step cache's gates and tanh_c are sometimes replaced by."""
+    xp = _xp(x)
+    a = x @ Wx + h_prev @ Wh + b
+    c = lstm.lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b)[1]
+    return {5: [("pre-activation", "the pre-activation a = x @ Wx + h_prev @ Wh + b, before the activations", a),
+                ("sigmoid g", "a sigmoid of all four blocks (g is squashed by tanh)", sigmoid(a))],
+            6: [("c", "the new cell state c itself, before the tanh", c),
+                ("tanh c_prev", "tanh(c_prev), of the old cell state", xp.tanh(c_prev))]}
+
+
+LSTM_STEP_CACHE = Layout(
+    (Entry("x", "x, the step's input"), Entry("h_prev", "h_prev"), Entry("c_prev", "c_prev"),
+     Entry("Wx", "Wx"), Entry("Wh", "Wh"),
+     Entry("gates", "gates = [i, f, o, g] (N, 4H), each gate after its activation (sigmoid for i, f "
+           "and o, tanh for g)", ("input (i)", "forget (f)", "output (o)", "candidate (g)")),
+     Entry("tanh_c", "tanh_c = tanh(c), of the new cell state c")),
+    lambda *args: [lstm.lstm_step_forward(*args)[2]], lambda result: result[2],
+    lambda *args: [_lstm_stand_ins(*args)])
+
+
 LSTM_STEP_FORWARD = Spec(
     "lstm_step_forward", ("h", "c"), _lstm_args, _lstm_step, _pick_lstm_step,
     public=[dict(N=3, D=4, H=5)],
@@ -804,6 +866,7 @@ LSTM_STEP_FORWARD = Spec(
         Mistake("no tanh c", "outputs o * c: the new hidden state is o * tanh(c).",
                 lambda x, h, c, Wx, Wh, b: _lstm_no_tanh(x, h, c, Wx, Wh, b)),
     ],
+    cache=LSTM_STEP_CACHE,
 )
 
 
@@ -935,6 +998,26 @@ def _gru_variant(how):
     return variant
 
 
+def _gru_stand_ins(x, h_prev, Wx, Wh, b):
+    """What a step cache's zr and n are sometimes replaced by."""
+    H = h_prev.shape[1]
+    h, cache = gru.gru_step_forward(x, h_prev, Wx, Wh, b)
+    a_zr = x @ Wx[:, :2 * H] + h_prev @ Wh[:, :2 * H] + b[:2 * H]
+    a_n = x @ Wx[:, 2 * H:] + (cache.zr[:, H:] * h_prev) @ Wh[:, 2 * H:] + b[2 * H:]
+    return {4: [("pre-activation", "the gates' pre-activation, before the sigmoid", a_zr)],
+            5: [("pre-activation", "the candidate's pre-activation, before the tanh", a_n),
+                ("h", "the new state h", h)]}
+
+
+GRU_STEP_CACHE = Layout(
+    (Entry("x", "x, the step's input"), Entry("h_prev", "h_prev"), Entry("Wx", "Wx"), Entry("Wh", "Wh"),
+     Entry("zr", "zr = [z, r] (N, 2H), the update and reset gates after their sigmoid",
+           ("update (z)", "reset (r)")),
+     Entry("n", "n, the candidate after its tanh")),
+    lambda *args: [gru.gru_step_forward(*args)[1]], lambda result: result[1],
+    lambda *args: [_gru_stand_ins(*args)])
+
+
 GRU_STEP_FORWARD = Spec(
     "gru_step_forward", ("h",), _gru_args, lambda *a: (gru.gru_step_forward(*a)[0],), _first,
     public=[dict(N=3, D=4, H=5)],
@@ -951,6 +1034,7 @@ GRU_STEP_FORWARD = Spec(
         *[m for m in _order_mistakes(lambda *a: (gru.gru_step_forward(*a)[0],), "zrn",
                                      "z, r, n (update, reset, candidate)") if m.label != "order rzn"],
     ],
+    cache=GRU_STEP_CACHE,
 )
 
 

@@ -1,0 +1,20 @@
+"""Adds dh_next after the tanh derivative: da = dh[:, t] * (1 - h**2) + dh_next, so the through-time part skips the tanh."""
+FUNCTION, KIND, WORDS = "rnn_backward", "wrong", ["dh_next", "tanh"]
+import numpy as np
+
+
+def rnn_backward(dh, caches):
+    N, T, H = dh.shape
+    D = caches[0][0].shape[1]
+    dx = np.zeros((N, T, D))
+    dWx = np.zeros((D, H)); dWh = np.zeros((H, H)); db = np.zeros(H)
+    dh_next = np.zeros((N, H))
+    for t in reversed(range(T)):
+        x, h_prev, Wx, Wh, h = caches[t]
+        da = dh[:, t, :] * (1 - h ** 2) + dh_next
+        dx[:, t, :] = da @ Wx.T
+        dh_next = da @ Wh.T
+        dWx += x.T @ da
+        dWh += h_prev.T @ da
+        db += da.sum(axis=0)
+    return dx, dh_next, dWx, dWh, db
