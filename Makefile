@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test venv clean
+.PHONY: book pdf test venv clean
 
 venv: $(STAMP)
 
@@ -18,6 +18,15 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP)
 	tools/vendor_js.sh
 	OPENBLAS_NUM_THREADS=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build . -W -n --keep-going
+
+# The book as one PDF, _build/latex/book.pdf (XeLaTeX via latexmk; TeX from Debian, see
+# README.md). Executes the chapters as `make book` does, sharing its cache in _build/;
+# vendor_js.sh because _config.yml's html_static_path (_vendor/) is checked by every builder.
+pdf: $(STAMP)
+	tools/vendor_js.sh
+	rm -rf _build/latex
+	OPENBLAS_NUM_THREADS=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going
+	@echo "PDF: _build/latex/book.pdf"
 
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest $(PYTEST_ARGS)
