@@ -84,7 +84,7 @@ def built_book(tmp_path_factory):
     (tools/vendor_js.sh) is reused from the working tree when it is there.
     """
     work = tmp_path_factory.mktemp("book")
-    for name in ("book", "_config.yml", "_toc.yml", "rnnlib", "tools", "_vendor"):
+    for name in ("book", "_config.yml", "_toc.yml", "rnnlib", "tools", "_vendor", "exercises"):
         src = ROOT / name
         if src.exists():
             (shutil.copytree if src.is_dir() else shutil.copy)(src, work / name)

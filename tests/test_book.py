@@ -10,10 +10,14 @@ import os
 import pathlib
 import re
 
+import sys
+
 import pytest
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import book_links  # noqa: E402  (tools/book_links.py: the repository setting)
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
 
 
@@ -58,7 +62,65 @@ def test_every_figure_cell_has_caption_and_alt_text(chapter):
 @pytest.mark.parametrize("number,assignment", sorted(EXERCISES.items()))
 def test_chapter_links_its_assignment(number, assignment):
     chapter = next(ROOT / f"{c}.md" for c in CHAPTERS if pathlib.Path(c).name.startswith(number))
-    assert f"exercises/{assignment}/{assignment}.ipynb" in chapter.read_text()
+    # a {download} link: the notebook is served with the site, under _downloads/
+    assert f"</exercises/{assignment}/{assignment}.ipynb>`" in chapter.read_text()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapters_link_no_repository_of_their_own(chapter):
+    """Links into the book's repository come from `repository.url` (tools/book_links.py),
+    never written into a chapter, where they would outlive a change of the setting."""
+    text = (ROOT / f"{chapter}.md").read_text().replace(book_links.PLACEHOLDER, "")
+    assert not re.findall(r"https?://github\.com/\S*", text)
+
+
+def _theme_options(url):
+    """html_theme_options as Jupyter Book makes them from _config.yml with `url` as the setting,
+    after tools/book_links.py has applied it."""
+    from jupyter_book.config import yaml_to_sphinx
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["repository"]["url"] = url
+    options = yaml_to_sphinx(config)[0]["html_theme_options"]
+    return book_links.apply(options), options
+
+
+def test_repository_setting_is_the_placeholder_or_a_github_repository():
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    assert url == book_links.PLACEHOLDER or book_links.owner_and_name(url)
+
+
+def test_unset_repository_switches_its_buttons_off():
+    applied, options = _theme_options(book_links.PLACEHOLDER)
+    assert applied is None and options["repository_url"] == ""
+    assert not any(options[b] for b in book_links.BUTTONS)
+    assert not any(options["launch_buttons"].get(k) for k in book_links.LAUNCHERS)
+
+
+def test_set_repository_drives_every_link_that_needs_it():
+    """When the setting names a repository, the buttons are on and the links the crawl of
+    tests/test_browser.py accepts are built from it (owner, name, branch); a URL that is
+    not a GitHub repository fails the build."""
+    url = "https://github.com/some-school/rnn-book"
+    applied, options = _theme_options(url)
+    assert applied == url and options["repository_url"] == url
+    assert options["use_repository_button"] and options["use_issues_button"]
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    links = book_links.expected_links(url, config["repository"]["branch"], options["launch_buttons"])
+    assert links["github.com"] == [url]
+    binder = config["launch_buttons"].get("binderhub_url")
+    if binder:
+        assert links["mybinder.org"] == [f"{binder}/v2/gh/some-school/rnn-book/main?urlpath="]
+    assert book_links.built_from(f"{url}/issues/new?title=x", links["github.com"])
+    assert not book_links.built_from(f"{url}2", links["github.com"])
+    for bad in ("https://gitlab.com/a/b", "https://github.com/only-owner", "github.com/a/b"):
+        with pytest.raises(ValueError):
+            _theme_options(bad)
+
+
+def test_pages_workflow_reads_the_setting():
+    workflow = (ROOT / ".github/workflows/pages.yml").read_text()
+    assert "tools/book_links.py --expect" in workflow
 
 
 def test_no_notebook_files_in_book():

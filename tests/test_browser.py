@@ -8,7 +8,9 @@ Skips with the reason where Chromium or Playwright is missing; under RNNLIB_REQU
    loads without a console error, a failed request or any request off the machine;
    every equation is typeset; every figure has loaded and has alt text; the search
    finds "carousel"; previous/next walk the whole book; a screenshot of each chapter's
-   first screen goes to _build/screenshots/.
+   first screen goes to _build/screenshots/. A crawl from index.html follows every link:
+   internal links, #fragments, resources and the exercises' downloads all resolve on
+   the local server, and links off the site go only to hosts the configuration names.
 2. The notebooks, live, in JupyterLab and Notebook 7: widgets respond to their
    controls, and an exercise's check passes once its function is filled in.
 """
@@ -162,6 +164,124 @@ def test_every_page_loads_typeset_with_figures(browser, site):
     context.close()
     assert not problems, "\n".join(problems[:40])
     assert len(list(shots.glob("*.png"))) >= len(PAGES)
+
+
+# The one list of hosts that the book may link to beyond its own site: the documentation
+# its text points at. The repository's own hosts (GitHub, the BinderHub) are added from
+# _config.yml, and only while `repository.url` is set (tools/book_links.py). Nothing is
+# fetched from any of them: the crawl checks where the links point, not that they answer.
+LINKED_HOSTS = {"jupytext.readthedocs.io", "nbgrader.readthedocs.io", "data-apis.org"}
+
+
+sys.path.insert(0, str(ROOT / "tools"))
+import book_links  # noqa: E402  (the setting's reader, tools/book_links.py)
+
+
+def _repository_links():
+    """{host: [allowed prefixes]} of the links built from `repository.url`; {} while unset."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repo = config.get("repository") or {}
+    if not book_links.is_set(repo.get("url")):
+        return {}
+    return book_links.expected_links(repo["url"], repo.get("branch", "main"),
+                                     config.get("launch_buttons") or {})
+
+
+def _status(base, path):
+    host, port = base.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn.request("GET", path)
+    resp = conn.getresponse()
+    return resp.status, resp.getheader("Content-Type", ""), resp.read()
+
+
+LINKS_JS = """() => {
+    const out = [];
+    const add = (el, attr, url) => url && out.push({tag: el.tagName.toLowerCase(), attr, url,
+                                                     raw: el.getAttribute(attr) || ''});
+    document.querySelectorAll('a[href], area[href], link[href]').forEach(e => add(e, 'href', e.href));
+    document.querySelectorAll('script[src], img[src], iframe[src], source[src], video[src], audio[src]')
+        .forEach(e => add(e, 'src', e.src));
+    const ids = [...document.querySelectorAll('[id]')].map(e => e.id)
+        .concat([...document.querySelectorAll('a[name]')].map(e => e.getAttribute('name')));
+    return {links: out, ids};
+}"""
+
+
+def test_every_link_of_the_site_resolves(browser, site):
+    """Crawl the site from index.html: every internal link, resource and download answers
+    200 from the local server, every #fragment names an element of its page, the chapters'
+    exercise links serve the notebooks of exercises/, and a link off the site goes only to
+    a host in LINKED_HOSTS or, while `repository.url` is set, to a link built from it."""
+    base, html = site
+    repo_links = _repository_links()
+    allowed = LINKED_HOSTS | set(repo_links)
+    context = browser.new_context()
+    queue, seen, ids, problems = ["/index.html"], set(), {}, []
+    fragments, external, downloads = [], {}, {}
+    while queue:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        status, ctype, body = _status(base, path)
+        if status != 200:
+            problems.append(f"{path}: HTTP {status}")
+            continue
+        if not ctype.startswith("text/html"):
+            continue
+        refresh = re.search(rb'<meta http-equiv="refresh" content="\d+;\s*url=([^"]+)"', body, re.I)
+        if refresh:  # index.html sends the reader on to the first page
+            queue.append(str(pathlib.PurePosixPath(path).parent / refresh.group(1).decode()))
+            continue
+        page = context.new_page()
+        watch = Watcher(page, base)  # aborts any request off the machine
+        page.goto(base + path, wait_until="load")
+        found = page.evaluate(LINKS_JS)
+        page.close()
+        problems += [f"{path}: request off the machine: {u}" for u in watch.external]
+        ids[path] = set(found["ids"])
+        for link in found["links"]:
+            url = link["url"]
+            scheme = url.split(":", 1)[0].lower()
+            if scheme in ("javascript", "data", "blob", "about"):
+                continue
+            if url.startswith(base + "/"):
+                target, _, frag = url[len(base):].partition("#")
+                target = target.split("?", 1)[0]
+                queue.append(target)
+                if frag and link["tag"] in ("a", "area"):
+                    fragments.append((path, target, frag))
+                if link["tag"] == "a" and "_downloads/" in target:
+                    downloads.setdefault(pathlib.PurePosixPath(target).name, set()).add(path)
+                continue
+            host = url.split("//", 1)[1].split("/", 1)[0].split(":")[0] if "//" in url else ""
+            external.setdefault(host or url, set()).add(url)
+            if host not in allowed:
+                problems.append(f"{path}: link to a host the configuration does not name: {url}")
+            elif host in repo_links and not book_links.built_from(url, repo_links[host]):
+                problems.append(f"{path}: {url} is not built from repository.url {repo_links[host]}")
+    context.close()
+    for page, target, frag in fragments:
+        if target in ids and frag not in ids[target]:
+            problems.append(f"{page}: #{frag} names nothing in {target}")
+    # the exercises: every assignment is linked by a chapter and served as it is in exercises/
+    for notebook in sorted((ROOT / "exercises").glob("*/*.ipynb")):
+        served = [p for p in seen if "_downloads/" in p and p.endswith("/" + notebook.name)]
+        if notebook.name not in downloads or not served:
+            problems.append(f"{notebook.relative_to(ROOT)}: no chapter links it as a download")
+        elif _status(base, served[0])[2] != notebook.read_bytes():
+            problems.append(f"{served[0]}: differs from {notebook.relative_to(ROOT)}")
+    # the repository's links: there while repository.url is set, absent while it is not
+    chapters = [f"/{p}.html" for p in PAGES[1:]]
+    assert all(c in seen for c in chapters), sorted(set(chapters) - seen)
+    for host, prefixes in repo_links.items():
+        if not external.get(host):
+            problems.append(f"repository.url is set but no page links to {host} ({prefixes})")
+    pages = [p for p in seen if p.endswith(".html")]
+    print(f"crawled {len(pages)} pages, {len(seen)} local URLs, {len(fragments)} fragments; "
+          f"external hosts: {sorted(external)}")
+    assert not problems, "\n".join(problems[:60])
 
 
 def test_math_is_served_from_the_site(site):

@@ -49,7 +49,7 @@ DIAGRAMS = {
               "op_use", "op_tanh", "region_learn", "region_forget", "region_remember",
               "region_use"]),
     "lstm gradient": (lambda w: draw_lstm_cell(regions=False, gradient_path=True, width=w),
-                      ["$c_{t-1}$", "$c_t$", r"$\delta c_t$", r"$\delta c_{t-1}$", "+"],
+                      ["$c_{t-1}$", "$c_t$", r"$\partial E/\partial c_t$", r"$\partial E/\partial c_{t-1}$", "+"],
                       ["gradient_path", "gradient_arrow"]),
     "gru": (lambda w: draw_gru_cell(width=w),
             ["$z_t$", "$r_t$", "$n_t$", "$1-z_t$", r"$r_t \odot h_{t-1}$", "$h_{t-1}$", "$h_t$",
@@ -109,8 +109,8 @@ def test_fonts_grow_with_the_width():
 def test_the_gradient_path_is_highlighted_only_when_asked():
     plain, path = draw_lstm_cell(), draw_lstm_cell(gradient_path=True)
     assert "gradient_path" not in gids(plain) and "gradient_path" in gids(path)
-    assert not any("delta" in s for s in texts(plain))
-    assert "delta c_t" in path.alt_text and "delta c_t" not in plain.alt_text
+    assert not any("partial" in s for s in texts(plain))
+    assert "dE/dc_t" in path.alt_text and "dE/dc_t" not in plain.alt_text
     (ax,) = path.axes
     (band,) = [p for p in ax.patches if p.get_gid() == "gradient_path"]
     (forget,) = [p for p in ax.patches if p.get_gid() == "op_forget"]

@@ -159,9 +159,9 @@ def test_stacked_layers(T, layers):
 def test_encoder_decoder():
     fig = draw_encoder_decoder(4, 3)
     assert gids(fig, "x_") == ["x_1", "x_2", "x_3", "x_4"]
-    assert gids(fig, "g_") == ["g_1", "g_2", "g_3"]
+    assert gids(fig, "s_") == ["s_1", "s_2", "s_3"]
     assert gids(fig, "y_") == ["y_1", "y_2", "y_3"]  # the encoder emits nothing
-    assert len(gids(fig, "Uh_")) == 3  # the first one is the bridge h_4 -> g_1
-    assert "$g_0 = h_{4}$" in texts(fig)
+    assert len(gids(fig, "Uh_")) == 3  # the first one is the bridge h_4 -> s_1
+    assert "$s_0 = h_{4}$" in texts(fig)
     with pytest.raises(ValueError, match="^T_out:"):
         draw_encoder_decoder(4, 0)

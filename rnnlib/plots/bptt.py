@@ -70,7 +70,7 @@ def draw_truncation_windows(T, k1, k2, figsize=(7, 3.2)):
     ax.set_yticks(range(len(windows)))
     ax.set_yticklabels([f"update {len(windows) - i}" for i in range(len(windows))])
     ax.set_xticks([t + 0.5 for t in range(T)])
-    ax.set_xticklabels([str(t) for t in range(T)])
+    ax.set_xticklabels([str(t + 1) for t in range(T)])  # steps counted from 1, as in the book
     ax.set_xlabel("time step t")
     ax.set_title(f"truncated BPTT with k1 = {k1}, k2 = {k2}, T = {T}")
     handles = [Rectangle((0, 0), 1, 1, facecolor=_WH, alpha=0.35, edgecolor=_WH),

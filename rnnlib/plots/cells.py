@@ -373,9 +373,10 @@ def _lstm(sk, regions, gradient_path):
         band.set_alpha(0.5)
         band.set_zorder(1.5)
         sk.wire([(_LSTM_END - 0.4, 7.55), (0.4, 7.55)], "gradient_arrow", colour=_PATH)
-        sk.label((_LSTM_END, 7.55), r"$\delta c_t$", ha="left", color=_PATH)
-        sk.label((0.3, 7.55), r"$\delta c_{t-1}$", ha="right", color=_PATH)
-        sk.label((6.2, 7.65), r"$\delta c_{t-1} = \delta c_t \odot f_t$: no weight matrix, "
+        sk.label((_LSTM_END, 7.55), r"$\partial E/\partial c_t$", ha="left", color=_PATH)
+        sk.label((0.3, 7.55), r"$\partial E/\partial c_{t-1}$", ha="right", color=_PATH)
+        sk.label((6.2, 7.65), r"$\partial E/\partial c_{t-1} = \partial E/\partial c_t \odot f_t$: "
+                 r"no weight matrix, "
                  r"no $\tanh'$", va="bottom", small=True, color=_PATH,
                  bbox=dict(facecolor="white", edgecolor="none", pad=1.0))
 
@@ -412,7 +413,7 @@ def draw_lstm_cell(regions=True, gradient_path=False, width=8.0, ax=None):
                 "tanh of c_t and their product h_t.")
     if gradient_path:
         alt += (" The cell-state line is highlighted in orange, with an arrow pointing back "
-                "from delta c_t to delta c_{t-1} and the note delta c_{t-1} = delta c_t times "
+                "from dE/dc_t to dE/dc_{t-1} and the note dE/dc_{t-1} = dE/dc_t times "
                 "f_t; along this path there is no weight matrix and no tanh derivative.")
     return _finish(sk, alt)
 

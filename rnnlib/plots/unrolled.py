@@ -267,7 +267,7 @@ def draw_encoder_decoder(T_in, T_out, ax=None, labels=True):
     """Draw an encoder RNN whose last state is the first state of a decoder RNN.
 
     The encoder reads x_1..x_{T_in} (N, D) into states h_t (N, H) and emits nothing;
-    the decoder starts from g_0 = h_{T_in}, reads its previous output y_{t-1} (N, V)
+    the decoder starts from s_0 = h_{T_in}, reads its previous output y_{t-1} (N, V)
     (y_0 is a fixed start vector) and emits y_1..y_{T_out}. Encoder weights are
     W_x, W_h; decoder weights U_x, U_h, W_y. Returns the matplotlib Figure.
     """
@@ -286,7 +286,7 @@ def draw_encoder_decoder(T_in, T_out, ax=None, labels=True):
         prev = h
     for t in range(1, T_out + 1):
         col = T_in + gap + t
-        g = cv.node("h", (col, _ROW), f"$g_{{{t}}}$", f"g_{t}")
+        g = cv.node("h", (col, _ROW), f"$s_{{{t}}}$", f"s_{t}")
         cv.arrow(prev, g, "$U_h$", f"Uh_{t}", side="left")
         inp = cv.node("y", (col, 0.0), f"$y_{{{t - 1}}}$", f"in_{t}", dashed=True)
         cv.arrow(inp, g, "$U_x$", f"Ux_{t}", side="right")
@@ -297,6 +297,6 @@ def draw_encoder_decoder(T_in, T_out, ax=None, labels=True):
         cv.text(((T_in + 1) / 2, 2 * _ROW), "encoder", 0.0, 0.0, fontsize=cv.font)
         cv.text((T_in + gap + (T_out + 1) / 2, -_BH - 0.12), "decoder", 0.0, -1.0,
                 fontsize=cv.font)
-        cv.text((T_in + (1 + gap) / 2, 2 * _ROW - 0.55), f"$g_0 = h_{{{T_in}}}$", 0.0, 0.0,
+        cv.text((T_in + (1 + gap) / 2, 2 * _ROW - 0.55), f"$s_0 = h_{{{T_in}}}$", 0.0, 0.0,
                 color="#666666")
     return cv.fig
