@@ -12,12 +12,12 @@ sentences, and the totals agree with `nbgrader export`. On PostgreSQL, two gradi
 processes at once leave exactly one submission and one grade per cell.
 """
 
+import contextlib
 import csv
 import html
 import json
 import os
 import pathlib
-import pwd
 import re
 import shutil
 import subprocess
@@ -62,8 +62,12 @@ def nbgrader(course, *args):
     return done
 
 
-def _collected(course):
-    """nbgrader's submitted/ folder as `nbgrader collect` leaves it."""
+CANARY = "rnncourse-canary-a9f3c1"
+
+
+def _collected(course, folder):
+    """nbgrader's submitted/ folder as `nbgrader collect` leaves it; gina's also holds a
+    link to a file of the grader's (a canary) and a FIFO beside a good notebook."""
     nb = students.load(A)
     submitted = course / "course-work" / "submitted"
     expected = {}  # student -> (autograded points, late)
@@ -75,6 +79,14 @@ def _collected(course):
         folder = students.write(notebook, submitted, student, A)
         (folder / "timestamp.txt").write_text(stamp)
         expected[student] = (points, stamp == LATE)
+    canary = pathlib.Path(folder) / "grader-only.txt"
+    canary.write_text(CANARY)
+    os.chmod(canary, 0o600)
+    gina = students.write(nb, submitted, "gina", A)
+    (gina / "timestamp.txt").write_text(ON_TIME)
+    (gina / "notes.txt").symlink_to(canary)
+    os.mkfifo(gina / "pipe")
+    expected["gina"] = (7.0, False)
     wrong_name = submitted / "erin" / A
     wrong_name.mkdir(parents=True)
     (wrong_name / "Untitled.ipynb").write_text(json.dumps(nb))
@@ -112,67 +124,26 @@ def _gradebook(course):
         return Gradebook(app.coursedir.db_url, app.coursedir.course_id)
 
 
-def _as_owner(course, cmd):
-    """Run nbgrader's command in the course as its owner (as the instructor would)."""
-    st = course.stat()
-    if os.geteuid() != 0 or st.st_uid == 0:
-        return nbgrader(course, *cmd)
-    user = pwd.getpwuid(st.st_uid)
-    env = dict(os.environ, HOME=user.pw_dir, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    done = subprocess.run([str(BIN / "nbgrader"), *cmd], cwd=course, env=env, capture_output=True, text=True,
-                          user=st.st_uid, group=st.st_gid, extra_groups=[], timeout=300)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    return done
-
-
-def _others_can_run_python():
-    from rnnlib.course.hub import _others_can_run
-
-    return _others_can_run(sys.executable)
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def graded(request):
     """The course graded once by `rnncourse grade A`; yields (course, expected, proc, db_url)."""
     folder = pathlib.Path(tempfile.mkdtemp(prefix="rnncourse-gradebook-"))
-    os.chmod(folder, 0o755)
     try:
-        with (postgres.server() if request.param == "postgresql" else _null()) as db_url:
-            owner = None
-            if request.param == "sqlite" and os.geteuid() == 0 and _others_can_run_python():
-                owner = pwd.getpwnam("nobody")  # the import then runs as the course's owner
+        with (postgres.server() if request.param == "postgresql" else contextlib.nullcontext()) as db_url:
             course = _course(folder, db_url)
-            if owner is not None:  # the instructor's course, as on the hub: grading runs as root beside it
-                _course_chown(folder, owner)
-            _as_owner(course, ["generate_assignment", A, "--force"])
-            _as_owner(course, ["db", "assignment", "add", A, f"--duedate={DUE}"])
-            expected = _collected(course)
-            if owner is not None:
-                _course_chown(folder, owner)
+            nbgrader(course, "generate_assignment", A, "--force")
+            nbgrader(course, "db", "assignment", "add", A, f"--duedate={DUE}")
+            expected = _collected(course, folder)
             proc = run(course, *RNNCOURSE, "grade", A, *_sandbox_flags())
             yield course, expected, proc, db_url
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _course_chown(folder, owner):
-    for dirpath, dirnames, filenames in os.walk(folder):
-        for name in [".", *dirnames, *filenames]:
-            os.chown(os.path.join(dirpath, name), owner.pw_uid, owner.pw_gid)
-
-
-class _null:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
-
 def test_grades_go_into_the_course_gradebook(graded):
     course, expected, proc, _ = graded
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
-    assert "4 submission(s) in the course's gradebook" in proc.stdout, proc.stdout
+    assert "5 submission(s) in the course's gradebook" in proc.stdout, proc.stdout
     with open(course / "course-work" / "rnncourse" / A / "grades.csv") as f:
         rows = {r["student_id"]: r for r in csv.DictReader(f)}
     # a notebook under another name, an empty one: a row, a reason, and nothing in the gradebook
@@ -196,6 +167,13 @@ def test_grades_go_into_the_course_gradebook(graded):
                 gb.find_submission(A, student)
         comment = gb.find_comment("rnn_forward", A, A, "bob")
         assert "starts the sequence from zeros" in html.unescape(comment.manual_comment)
+    # what a submission brought beside its notebook is never opened: the gradebook's import reads
+    # only the intake's copy (a link to the grader's file, a FIFO would hang a reader)
+    assert sorted(p.name for p in (course / "course-work" / "autograded" / "gina" / A).iterdir()) == [
+        f"{A}.ipynb", "timestamp.txt"]
+    for path in (course / "course-work").rglob("*"):
+        if path.is_file() and not path.is_symlink() and "submitted" not in path.parts:
+            assert CANARY not in path.read_text(errors="replace"), f"{path} holds the grader's file"
     autograded = course / "course-work" / "autograded" / "alice" / A / f"{A}.ipynb"
     assert autograded.is_file(), "the formgrader shows the autograded notebook"
     outputs = [o for c in json.loads(autograded.read_text())["cells"] for o in c.get("outputs", [])]
@@ -211,14 +189,14 @@ def test_written_answers_feedback_and_totals(graded):
         gb.db.commit()
         totals = {s: max(gb.find_submission(A, s).score - gb.find_submission(A, s).late_submission_penalty, 0.0)
                   for s in expected}
-    assert totals == {"alice": 9.0, "bob": 3.0, "carol": 0.0, "dave": 0.0}
-    _as_owner(course, ["generate_feedback", A, "--force"])
+    assert totals == {"alice": 9.0, "bob": 3.0, "carol": 0.0, "dave": 0.0, "gina": 7.0}
+    nbgrader(course, "generate_feedback", A, "--force")
     pages = {s: course / "course-work" / "feedback" / s / A / f"{A}.html" for s in expected}
     text = {s: " ".join(html.unescape(re.sub(r"<[^>]+>", " ", p.read_text())).split()) for s, p in pages.items()}
     assert "Passed the grader's checks." in text["alice"] and "Clear and right." in text["alice"]
     assert "starts the sequence from zeros" in text["bob"]
     export = course / "grades-export.csv"
-    _as_owner(course, ["export", f"--to={export}"])
+    nbgrader(course, "export", f"--to={export}")
     with open(export) as f:
         exported = {r["student_id"]: float(r["score"]) for r in csv.DictReader(f) if r["assignment"] == A}
     assert exported == totals
@@ -240,6 +218,15 @@ def test_a_regrade_keeps_the_manual_points_and_adds_no_row(graded):
     results = [p.communicate(timeout=900) for p in procs]
     for p, (out, err) in zip(procs, results):
         assert p.returncode == 0, out[-2000:] + err[-3000:]
+    out = course / "course-work" / "rnncourse" / A
+    for _ in range(3):  # the gradebook's writers themselves, started together: they overlap
+        imports = [subprocess.Popen([sys.executable, "-m", "rnnlib.course.gradebook", A, str(out), *expected],
+                                    cwd=course, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                   for _ in range(2)]
+        for p in imports:
+            stdout, stderr = p.communicate(timeout=300)
+            assert p.returncode == 0, stderr[-2000:]
+            assert all("error" not in r for r in json.loads(stdout.splitlines()[-1]).values()), stdout
     with _gradebook(course) as gb:
         submissions = gb.assignment_submissions(A)
         assert sorted(s.student.id for s in submissions) == sorted(expected)

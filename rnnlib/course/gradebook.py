@@ -1,10 +1,14 @@
 """``rnncourse grade`` into the course's gradebook: the one the formgrader shows.
 
 Grading a class leaves, for each student it scored, a *record* in
-``OUT/records/<student>/``: the notebook as the jailed run executed it
-(``<notebook>.ipynb``, already through nbgrader's autograde chain in a private
-course) and ``grader.json`` (the authoritative points of each test cell, the sentence
-for each graded function, the grader's notes). This module puts those records into
+``OUT/records/<student>/``: the submission as the intake read it (``ASSIGNMENT/`` with
+the notebook and the parsed ``timestamp.txt``, nothing else), the notebook as the
+jailed run executed it (``executed.ipynb``, already through nbgrader's autograde chain in
+a private course) and ``grader.json`` (the authoritative points of each test cell, the
+sentence for each graded function, the grader's notes). nbgrader's ``autograde`` reads
+its submissions from ``OUT/records`` instead of the course's ``submitted/`` folder, so
+it never opens what a submission brought beside its notebook (links, FIFOs, large
+files): only what the intake checked and the grader wrote. This module puts the records into
 the course's own gradebook with nbgrader's ``autograde``, so that nbgrader does what
 it always does there: it creates the student and the submission (with the
 ``timestamp.txt`` that ``nbgrader collect`` wrote, so the due date and the late-penalty
@@ -38,7 +42,11 @@ import time
 
 RECORDS = "records"
 GRADER_FILE = "grader.json"
+EXECUTED_FILE = "executed.ipynb"
 ATTEMPTS = 4
+# what another writer of the same rows makes nbgrader raise; anything else is not retried
+CONFLICT = re.compile(r"IntegrityError|OperationalError|UniqueViolation|SerializationFailure|"
+                      r"database is locked|could not serialize|deadlock detected", re.IGNORECASE)
 
 
 def record_folder(out, student):
@@ -66,7 +74,7 @@ def _preprocessors():
         def preprocess(self, nb, resources):
             info = resources["nbgrader"]
             folder = record_folder(self.records, info["student"])
-            executed = folder / f"{info['notebook']}.ipynb"
+            executed = folder / EXECUTED_FILE
             if executed.is_file() and not executed.is_symlink():
                 nb = nbformat.read(executed, as_version=4)
             record = json.loads((folder / GRADER_FILE).read_text(encoding="utf-8"))
@@ -128,6 +136,7 @@ def _api(out):
     app.initialize([])
     config = app.config
     config.Autograde.autograde_preprocessors = import_chain()
+    config.CourseDirectory.submitted_directory = str(pathlib.Path(out).resolve() / RECORDS)
     config.UseGraded.records = str(pathlib.Path(out).resolve())
     config.AuthoritativeScores.records = config.UseGraded.records
     return NbGraderAPI(config=config, log=app.log)
@@ -157,8 +166,10 @@ def import_records(assignment, out, students, log=print):
             if done.get("success"):
                 break
             results[student] = {"error": _reason(done)}
+            if not CONFLICT.search(done.get("log") or done.get("error") or ""):
+                break  # a fault of this record, not a race: trying again changes nothing
             time.sleep(0.2 * (attempt + 1))  # another writer held the rows: try again
-        else:
+        if "error" in results.get(student, {}):
             continue
         with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
             submission = gb.find_submission(assignment, student)

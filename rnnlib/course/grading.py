@@ -245,17 +245,20 @@ def _autograde_for_feedback(ctx, course, verdicts, row, jail, deadline, comments
 
 def _write_record(ctx, student, course, verdicts, row, comments):
     """What :mod:`rnnlib.course.gradebook` puts into the course's gradebook: the
-    executed notebook (when the run reached the end) and the authoritative results."""
-    from .gradebook import GRADER_FILE, record_folder
+    submission as the intake read it (the private course's copy: the notebook and the
+    parsed time, nothing else), the executed notebook (when the run reached the end) and
+    the authoritative results."""
+    from .gradebook import EXECUTED_FILE, GRADER_FILE, record_folder
 
     assignment = ctx.assignment
     folder = record_folder(ctx.out, student)
+    read = course / "work" / "submitted" / NB_STUDENT / assignment.name
+    for name in (assignment.notebook, "timestamp.txt"):
+        if (read / name).is_file():
+            _write_atomically(folder / assignment.name / name, (read / name).read_bytes())
     executed = course / "work" / "autograded" / NB_STUDENT / assignment.name / assignment.notebook
     if executed.is_file() and not executed.is_symlink():
-        _write_atomically(folder / assignment.notebook, executed.read_bytes())
-    else:
-        with contextlib.suppress(FileNotFoundError):
-            (folder / assignment.notebook).unlink()
+        _write_atomically(folder / EXECUTED_FILE, executed.read_bytes())
     record = {"status": row.status, "notes": row.notes,
               "points": {f"test_{n}": (p if verdicts[n].passed else 0.0) for n, p in assignment.points.items()},
               "comments": {n: comments.get(n) or (v.message if not v.passed else "Passed the grader's checks.")
