@@ -245,15 +245,15 @@ def _autograde_for_feedback(ctx, course, verdicts, row, jail, deadline, comments
 
 def _write_record(ctx, student, course, verdicts, row, comments):
     """What :mod:`rnnlib.course.gradebook` puts into the course's gradebook: the
-    submission as the intake read it (the private course's copy: the notebook and the
-    parsed time, nothing else), the executed notebook (when the run reached the end) and
+    submission as the intake read it (the private course's copy: the notebook, the parsed
+    time and nbgrader's submission secret, nothing else), the executed notebook (when the run reached the end) and
     the authoritative results."""
     from .gradebook import EXECUTED_FILE, GRADER_FILE, record_folder
 
     assignment = ctx.assignment
     folder = record_folder(ctx.out, student)
     read = course / "work" / "submitted" / NB_STUDENT / assignment.name
-    for name in (assignment.notebook, "timestamp.txt"):
+    for name in (assignment.notebook, "timestamp.txt", "submission_secret.txt"):
         if (read / name).is_file():
             _write_atomically(folder / assignment.name / name, (read / name).read_bytes())
     executed = course / "work" / "autograded" / NB_STUDENT / assignment.name / assignment.notebook
@@ -293,6 +293,8 @@ def grade_one(ctx, student, slot, uid=None):
             (submitted / assignment.notebook).write_bytes(sub.notebook)
             if sub.timestamp:
                 (submitted / "timestamp.txt").write_text(sub.timestamp)
+            if sub.exchange_secret:
+                (submitted / "submission_secret.txt").write_text(sub.exchange_secret)
             jail = limits.jail(uid) if ctx.use_sandbox else None
             status, verdicts = outside.score(assignment.name, sub.cells, list(assignment.points), ctx.secret,
                                              student, tmp / "runner", jail,

@@ -39,6 +39,7 @@ class Submission:
     notebook: bytes = b""  # nbformat 4 JSON, as written by nbformat
     cells: list = field(default_factory=list)
     timestamp: str = ""  # normalised, or "" when absent or unreadable
+    exchange_secret: str = ""  # nbgrader collect's submission_secret.txt (release_feedback needs it), or ""
     digest: str = ""  # sha256 of the submitted notebook's bytes
 
 
@@ -144,6 +145,12 @@ def read(submitted_dir, student, assignment, notebook, max_bytes):
                 sub.timestamp = parse_timestamp(text)
                 if not sub.timestamp:
                     sub.notes.append("timestamp.txt does not hold a date and time; it was ignored.")
+            with contextlib.suppress(Refused):  # absent outside nbgrader's exchange; a token or nothing
+                secret = _open("submission_secret.txt", folder, folder=False)
+                if secret is not None:
+                    with contextlib.closing(_Fd(secret)):
+                        text = os.read(secret, TIMESTAMP_BYTES).decode("ascii", "replace").strip()
+                    sub.exchange_secret = text if re.fullmatch(r"[A-Za-z0-9_-]{1,128}", text) else ""
             fd = _open(notebook, folder, folder=False)
             if fd is None:
                 raise Refused("missing notebook", f"No {notebook} was found in {assignment}/.")
