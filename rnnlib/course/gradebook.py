@@ -20,9 +20,12 @@ the out-of-process run, and the sentences as the cells' comments, which
 ``nbgrader generate_feedback`` then shows).
 
 Written answers stay ungraded for the formgrader; a regrade keeps their manual
-scores. Each student is one ``autograde`` call whose rows nbgrader commits; a call that
-fails on a conflicting writer (two grading processes at once on PostgreSQL, or a
-locked SQLite file) is tried again, so no row is lost or doubled.
+scores. Each student is one ``autograde`` call whose rows nbgrader commits. Two imports
+into one course take turns (an exclusive lock on ``.rnncourse-import.lock`` in the course
+folder): nbgrader's autograde deletes and rewrites ``autograded/<student>/`` and would
+race with itself. A call that still fails on a conflicting writer of the database (the
+formgrader saving a score, a locked SQLite file) is tried again, so no row is lost or
+doubled.
 
 The import runs as the owner of the course folder (``rnncourse grade`` runs as root
 for its sandbox): ``python -m rnnlib.course.gradebook ASSIGNMENT OUT STUDENT...`` in
@@ -44,6 +47,7 @@ RECORDS = "records"
 GRADER_FILE = "grader.json"
 EXECUTED_FILE = "executed.ipynb"
 ATTEMPTS = 4
+LOCK_FILE = ".rnncourse-import.lock"  # in the course folder: one import at a time
 # what another writer of the same rows makes nbgrader raise; anything else is not retried
 CONFLICT = re.compile(r"IntegrityError|OperationalError|UniqueViolation|SerializationFailure|"
                       r"database is locked|could not serialize|deadlock detected", re.IGNORECASE)
@@ -157,25 +161,46 @@ def import_records(assignment, out, students, log=print):
                                f"({api.coursedir.db_url}): generate it first (nbgrader generate_assignment "
                                f"{assignment}, or Generate in the formgrader)") from None
     results = {}
-    for student in students:
-        if not (record_folder(out, student) / GRADER_FILE).is_file():
-            results[student] = {"error": "no grading record (see its row in grades.csv)"}
-            continue
-        for attempt in range(ATTEMPTS):
-            done = api.autograde(assignment, student, force=True, create=True)
-            if done.get("success"):
-                break
-            results[student] = {"error": _reason(done)}
-            if not CONFLICT.search(done.get("log") or done.get("error") or ""):
-                break  # a fault of this record, not a race: trying again changes nothing
-            time.sleep(0.2 * (attempt + 1))  # another writer held the rows: try again
-        if "error" in results.get(student, {}):
-            continue
-        with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
-            submission = gb.find_submission(assignment, student)
-            results[student] = {"penalty": float(submission.late_submission_penalty or 0.0),
-                                "duedate": str(submission.duedate or "")}
+    with _course_lock():
+        for student in students:
+            _import_one(api, assignment, out, student, results)
     return results
+
+
+def _import_one(api, assignment, out, student, results):
+    """One student's ``autograde`` into the gradebook; its outcome goes into ``results``."""
+    from nbgrader.api import Gradebook
+
+    if not (record_folder(out, student) / GRADER_FILE).is_file():
+        results[student] = {"error": "no grading record (see its row in grades.csv)"}
+        return
+    for attempt in range(ATTEMPTS):
+        done = api.autograde(assignment, student, force=True, create=True)
+        if done.get("success"):
+            break
+        results[student] = {"error": _reason(done)}
+        if not CONFLICT.search(done.get("log") or done.get("error") or ""):
+            return  # a fault of this record, not a race: trying again changes nothing
+        time.sleep(0.2 * (attempt + 1))  # another writer held the rows: try again
+    else:
+        return
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        submission = gb.find_submission(assignment, student)
+        results[student] = {"penalty": float(submission.late_submission_penalty or 0.0),
+                            "duedate": str(submission.duedate or "")}
+
+
+@contextlib.contextmanager
+def _course_lock():
+    """Hold the course's import lock (run in the course folder, as its owner)."""
+    import fcntl
+
+    fd = os.open(LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _reason(result):
