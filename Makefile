@@ -17,7 +17,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 book: $(STAMP)
 	tools/vendor_js.sh
-	OPENBLAS_NUM_THREADS=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build . -W -n --keep-going
+	RNNLIB_BOOK_BUILD=1 OPENBLAS_NUM_THREADS=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build . -W -n --keep-going
 
 # The book as one PDF, _build/latex/book.pdf (XeLaTeX via latexmk; TeX from Debian, see
 # README.md). Executes the chapters as `make book` does, sharing its cache in _build/;
@@ -25,7 +25,7 @@ book: $(STAMP)
 pdf: $(STAMP)
 	tools/vendor_js.sh
 	rm -rf _build/latex
-	OPENBLAS_NUM_THREADS=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going
+	RNNLIB_BOOK_BUILD=1 OPENBLAS_NUM_THREADS=1 PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going
 	@echo "PDF: _build/latex/book.pdf"
 
 test: $(STAMP)

@@ -64,7 +64,7 @@ def built_pdf(built_book):
     html, _ = built_book
     work = html.parent.parent
     env = {**os.environ, "PATH": f"{pathlib.Path(sys.executable).parent}:{os.environ['PATH']}",
-           "OPENBLAS_NUM_THREADS": "1"}
+           "OPENBLAS_NUM_THREADS": "1", "RNNLIB_BOOK_BUILD": "1"}
     shutil.rmtree(work / "_build" / "latex", ignore_errors=True)
     jb = pathlib.Path(sys.executable).parent / "jupyter-book"
     proc = subprocess.run([str(jb), "build", ".", "--builder", "pdflatex", "-W", "-n", "--keep-going"],

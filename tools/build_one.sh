@@ -18,5 +18,5 @@ ln -s "$root/tools" "$out/tools"
 } > "$out/_toc.yml"
 [[ " $* " == *"00-preface.md"* ]] || printf "# Preface\n\n\`\`\`{bibliography}\n\`\`\`\n" > "$out/book/00-preface.md"
 cd "$out"
-OPENBLAS_NUM_THREADS=1 PATH="$root/.venv/bin:$PATH" "$root/.venv/bin/jupyter-book" build . -W -n --keep-going
+RNNLIB_BOOK_BUILD=1 OPENBLAS_NUM_THREADS=1 PATH="$root/.venv/bin:$PATH" "$root/.venv/bin/jupyter-book" build . -W -n --keep-going
 echo "built in $out/_build/html"
