@@ -10,6 +10,7 @@ cp -r "$root/book" "$root/_config.yml" "$out/"
 ln -s "$root/rnnlib" "$out/rnnlib"
 ln -s "$root/tools" "$out/tools"
 [ -d "$root/_vendor" ] && ln -s "$root/_vendor" "$out/_vendor"
+[ -d "$root/exercises" ] && ln -s "$root/exercises" "$out/exercises"
 {
   echo "format: jb-book"
   echo "root: book/00-preface"

@@ -12,16 +12,39 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ..plots.carousel import plot_error_flow
+from ..claims import building_the_book
+from ..plots.carousel import error_flow, plot_error_flow
 from .png import png_of
+from .static import Control, StaticExplorer
 
 ACTIVATIONS = ("identity", "tanh", "sigmoid")
+
+#: The values the published book offers (the live sliders move in steps of 0.05 and 1).
+W_GRID = (0.0, 0.5, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.5, 2.0)
+T_GRID = (20, 100, 200)
 
 
 def _png(w, activation, T, seed):
     """The error-flow figure for these settings as PNG bytes (the figure is closed)."""
     fig = plot_error_flow(w=w, activation=activation, T=T, seed=seed)
     return png_of(fig, dpi=100)
+
+
+def _alt(w, activation, T, seed):
+    far = float(error_flow(w=w, activation=activation, T=T, seed=seed)[0])
+    return (f"Log-scale plot of error magnitude against steps back, over T = {T} steps. The dashed "
+            f"carousel line stays at 1; the solid {activation} loop with w = {w:.2f} reaches "
+            f"about {far:.0e} at {T - 1} steps back.")
+
+
+def static_carousel_explorer(w=1.0, activation="tanh", T=100, seed=0):
+    """The explorer for the published book (:mod:`rnnlib.widgets.static`): w snaps to
+    :data:`W_GRID`, T to :data:`T_GRID`."""
+    return StaticExplorer([Control("weight w", W_GRID, w, fmt=".2f"),
+                           Control("activation", ACTIVATIONS, activation, kind="menu"),
+                           Control("steps T", T_GRID, T)],
+                          draw=lambda w, a, T: _png(w, a, T, seed),
+                          alt=lambda w, a, T: _alt(w, a, T, seed))
 
 
 def carousel_explorer(w=1.0, activation="tanh", T=100, seed=0):
@@ -31,10 +54,13 @@ def carousel_explorer(w=1.0, activation="tanh", T=100, seed=0):
     tanh, sigmoid) and T (IntSlider, 2 to 200 steps); seed fixes the random inputs x
     (T,). The carousel (w = 1, identity) is always drawn for reference.
     Returns an ``ipywidgets.VBox``: its first child is an HBox of the three controls,
-    its second the ``ipywidgets.Image`` that shows the plot.
+    its second the ``ipywidgets.Image`` that shows the plot. While the book is built, the
+    :func:`static_carousel_explorer` of the same settings instead.
     """
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation: expected one of {ACTIVATIONS}, got {activation!r}")
+    if building_the_book():
+        return static_carousel_explorer(w, activation, T, seed)
     style = {"description_width": "initial"}
     w_slider = widgets.FloatSlider(value=w, min=0.0, max=2.0, step=0.05, description="weight w",
                                    continuous_update=False, readout_format=".2f", style=style)
