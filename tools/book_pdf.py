@@ -1,10 +1,11 @@
 """Sphinx extension: the printed book (`make pdf`, Sphinx's LaTeX builder) without widgets.
 
-Each ipywidgets explorer's output is a widget view (a JSON reference to live state)
-plus a text/plain repr such as ``VBox(children=(IntSlider(...), ...))``. The LaTeX
-builder cannot show the first and would print the second, so in a LaTeX build this
-drops every output that is a widget view. The chapters draw each explorer's starting
-state as a figure just before it, and that figure is what the PDF shows.
+Built for the book, the explorers are static (:mod:`rnnlib.widgets.static`) and carry
+their starting picture as ``image/png``, which the PDF prints. A live ipywidgets widget
+shown by a chapter would be a widget view (a JSON reference to live state) plus a
+text/plain repr such as ``VBox(children=(IntSlider(...), ...))``; the LaTeX builder
+cannot show the first and would print the second, so in a LaTeX build this drops every
+output that is a widget view.
 
 Jupyter Book's LaTeX layout (sphinx-jupyterbook-latex) prints the root document, the
 preface, as unnumbered front matter and spends its title on the PDF's title page; this
