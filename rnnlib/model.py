@@ -69,21 +69,21 @@ def run_cell(params, cell, x, state=None):
     return h, final, (emb_cache, cache)
 
 
-def model_loss(params, cell, x, y, state=None, loss="ce", mask=None, first=0):
+def model_loss(params, cell, x, targets, state=None, loss="ce", mask=None, first=0):
     """Loss and gradients of every parameter for one chunk of sequence.
 
-    Inputs: x (N, T, D) or ids (N, T); for ``loss="ce"`` labels y (N, T) with an
-    optional mask (N, T); for ``loss="mse"`` targets y (N, T, V) for every step, or
+    Inputs: x (N, T, D) or ids (N, T); for ``loss="ce"`` targets, the labels (N, T), with
+    an optional mask (N, T); for ``loss="mse"`` targets (N, T, V) for every step, or
     (N, V) for the last step only (many-to-one). Steps before ``first`` feed the state
     but carry no loss (truncated BPTT uses this for its overlap).
     Returns ``(loss, grads, final_state)``.
     """
     h, final, caches = run_cell(params, cell, x, state)
-    value, grads = backprop(params, cell, h, caches, y, loss, mask, first)
+    value, grads = backprop(params, cell, h, caches, targets, loss, mask, first)
     return value, grads, final
 
 
-def backprop(params, cell, h, caches, y, loss="ce", mask=None, first=0):
+def backprop(params, cell, h, caches, targets, loss="ce", mask=None, first=0):
     """The second half of :func:`model_loss`, from the outputs of :func:`run_cell`.
 
     Returns ``(loss, grads)``.
@@ -92,14 +92,14 @@ def backprop(params, cell, h, caches, y, loss="ce", mask=None, first=0):
     emb_cache, cache = caches
     xp = array_namespace(h)
     N, T, H = h.shape
-    many_to_one = loss == "mse" and len(y.shape) == 2
+    many_to_one = loss == "mse" and len(targets.shape) == 2
     start = T - 1 if many_to_one else first
     scores, out_cache = temporal_affine_forward(h[:, start:, :], params["Wy"], params["by"])
     if loss == "ce":
         m = None if mask is None else mask[:, start:]
-        value, dscores = softmax_cross_entropy(scores, y[:, start:], m)
+        value, dscores = softmax_cross_entropy(scores, targets[:, start:], m)
     elif loss == "mse":
-        target = y[:, None, :] if many_to_one else y[:, start:, :]
+        target = targets[:, None, :] if many_to_one else targets[:, start:, :]
         value, dscores = mse_loss(scores, target)
     else:
         raise ValueError(f"loss: expected 'ce' or 'mse', got {loss!r}")

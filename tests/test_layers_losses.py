@@ -87,9 +87,9 @@ def test_cross_entropy_is_stable_for_huge_scores(xp):
 
 
 def test_cross_entropy_errors_name_the_argument():
-    with pytest.raises(TypeError, match="y: expected an integer array"):
+    with pytest.raises(TypeError, match="targets: expected an integer array"):
         rnnlib.softmax_cross_entropy(np.zeros((2, 3)), np.zeros(2))
-    with pytest.raises(ValueError, match=r"y: expected labels in \[0, 3\)"):
+    with pytest.raises(ValueError, match=r"targets: expected labels in \[0, 3\)"):
         rnnlib.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 3]))
     with pytest.raises(ValueError, match="mask"):
         rnnlib.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 1]), mask=np.ones(2))

@@ -40,8 +40,8 @@ class CharVocab:
 def char_streams(text: str, vocab: CharVocab, N: int):
     """Cut a text into N parallel streams for truncated BPTT.
 
-    Returns ``(x, y)``: integer ids (N, L), with y the next character of x
-    (``y[:, t] = x[:, t + 1]`` within a stream); L = (len(text) - 1) // N.
+    Returns ``(x, d)``: input ids and target ids, both integer (N, L), with d the next
+    character of x (``d[:, t] = x[:, t + 1]`` within a stream); L = (len(text) - 1) // N.
     """
     if not (isinstance(N, int) and N > 0):
         raise ValueError(f"N: expected a positive integer, got {N!r}")
@@ -50,5 +50,5 @@ def char_streams(text: str, vocab: CharVocab, N: int):
     if L < 1:
         raise ValueError(f"N: {N} streams do not fit in a text of {len(ids)} characters")
     x = [ids[n * L : (n + 1) * L] for n in range(N)]
-    y = [ids[n * L + 1 : (n + 1) * L + 1] for n in range(N)]
-    return asarray(x, dtype="int64"), asarray(y, dtype="int64")
+    d = [ids[n * L + 1 : (n + 1) * L + 1] for n in range(N)]
+    return asarray(x, dtype="int64"), asarray(d, dtype="int64")

@@ -19,8 +19,8 @@ def adding_problem(N, T, seed=0, dtype="float64"):
     marker that is 1 at exactly two steps (one in each half of the sequence) and 0
     elsewhere. The target is the sum of the two marked values, so the network must
     carry the first one across up to T steps.
-    Returns ``(x, y)``: x (N, T, 2), y (N, 1). Always guessing 1 gives a mean squared
-    error of about 0.167; solving the task means doing much better.
+    Returns ``(x, d)``: inputs x (N, T, 2) and targets d (N, 1). Always guessing 1 gives
+    a mean squared error of about 0.167; solving the task means doing much better.
     """
     _positive("N", N)
     if not (isinstance(T, int) and T >= 2):
@@ -42,12 +42,12 @@ def adding_problem(N, T, seed=0, dtype="float64"):
 def recall_task(N, delay, n_symbols=4, seed=0, dtype="float64"):
     """Remember a symbol across ``delay`` blank steps, then say it when asked.
 
-    Step 0 shows one of ``n_symbols`` symbols (one-hot), the next ``delay`` steps are
-    blank, and the last step shows a "recall" cue. The only target is at the last step:
-    the symbol of step 0. Chance accuracy is 1 / n_symbols.
-    Returns ``(x, y, mask)``: x (N, T, V + 1) with T = delay + 2 and V = n_symbols (the
-    extra channel is the cue), y (N, T) integer labels, mask (N, T) that is True only
-    at the last step. Use with ``softmax_cross_entropy(scores, y, mask)``.
+    The first step shows one of ``n_symbols`` symbols (one-hot), the next ``delay`` steps
+    are blank, and the last step shows a "recall" cue. The only target is at the last
+    step: the symbol of the first step. Chance accuracy is 1 / n_symbols.
+    Returns ``(x, d, mask)``: inputs x (N, T, V + 1) with T = delay + 2 and V = n_symbols
+    (the extra channel is the cue), targets d (N, T) as integer labels, and mask (N, T),
+    True only at the last step. Use with ``softmax_cross_entropy(scores, d, mask)``.
     """
     _positive("N", N)
     if not (isinstance(delay, int) and delay >= 0):
@@ -58,20 +58,20 @@ def recall_task(N, delay, n_symbols=4, seed=0, dtype="float64"):
     T, V = delay + 2, n_symbols
     symbols = rng.integers(0, V, size=N)
     x = [[[0.0] * (V + 1) for _ in range(T)] for _ in range(N)]
-    y = [[0] * T for _ in range(N)]
+    d = [[0] * T for _ in range(N)]
     mask = [[False] * (T - 1) + [True] for _ in range(N)]
     for n in range(N):
         x[n][0][symbols[n]] = 1.0
         x[n][T - 1][V] = 1.0
-        y[n][T - 1] = int(symbols[n])
-    return asarray(x, dtype=dtype), asarray(y, dtype="int64"), asarray(mask, dtype="bool")
+        d[n][T - 1] = int(symbols[n])
+    return asarray(x, dtype=dtype), asarray(d, dtype="int64"), asarray(mask, dtype="bool")
 
 
 def noisy_sine(N, T, noise=0.05, seed=0, dtype="float64"):
     """Sine waves with random frequency and phase, plus Gaussian noise.
 
-    Predict the next value from the ones so far: returns ``(x, y)``, both (N, T, 1),
-    with ``y[:, t] = x[:, t + 1]`` (the series is T + 1 long). Periods lie between 8
+    Predict the next value from the ones so far: returns ``(x, d)``, inputs and targets,
+    both (N, T, 1), with ``d[:, t] = x[:, t + 1]`` (the series is T + 1 long). Periods lie between 8
     and 32 steps; ``noise`` is the standard deviation of the added noise.
     """
     _positive("N", N)
