@@ -23,6 +23,7 @@ from .losses import mse_loss, softmax_cross_entropy
 from .lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
 from .model import init_model, model_loss, predict
 from .optim import SGD, Adam, clip_grad_norm, clip_grad_value, global_norm
+from .peephole import lstm_peephole_step_backward, lstm_peephole_step_forward
 from .rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 from .train import fit
 
@@ -32,6 +33,7 @@ __all__ = [
     # recurrent layers
     "rnn_step_forward", "rnn_step_backward", "rnn_forward", "rnn_backward",
     "lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
+    "lstm_peephole_step_forward", "lstm_peephole_step_backward",
     "gru_step_forward", "gru_step_backward", "gru_forward", "gru_backward",
     # output, input and loss layers
     "affine_forward", "affine_backward", "temporal_affine_forward",

@@ -64,7 +64,7 @@ def test_plot_gates_draws_input_and_six_panels_with_the_data():
         lines = ax.get_lines()
         assert len(lines) == 1, f"panel {key}: expected one line for H = 1"
         np.testing.assert_allclose(lines[0].get_ydata(), s[key][:, 0])
-        np.testing.assert_array_equal(lines[0].get_xdata(), np.arange(30))
+        np.testing.assert_array_equal(lines[0].get_xdata(), np.arange(1, 31))
     assert axes[-1].get_xlabel() == "step t"
 
 

@@ -78,11 +78,13 @@ def demo_sequence(name="store then hold", T=30, seed=0, dtype="float64"):
     Every step carries a random value in [-1, 1) (seeded), which the memory should
     ignore unless the write flag is on. The flags of each sequence (T >= 30):
 
-    - "store then hold": write 0.8 at step 3, read at the last three steps;
-    - "store, forget, store": write 0.8 at step 3, read at 8-9, forget at 12, read at
-      15-16 (there is nothing left to read), write -0.6 at step 19, read at the end;
-    - "overwrite": write 0.8 at step 3, read at 9-10, write -0.6 at step 15 with no
+    - "store then hold": write 0.8 at step 4, read at the last three steps;
+    - "store, forget, store": write 0.8 at step 4, read at 9-10, forget at 13, read at
+      16-17 (there is nothing left to read), write -0.6 at step 20, read at the end;
+    - "overwrite": write 0.8 at step 4, read at 10-11, write -0.6 at step 16 with no
       forget flag, read at the end;
+
+    (Steps count from 1, as in the book: step t is row t - 1 of x.)
     - "noise": every flag switches on at random, with probability 0.12 per step.
 
     Returns x (T, 4) on the selected backend, columns :data:`INPUT_NAMES`.
@@ -177,7 +179,7 @@ def plot_gates(x, params, axes=None, h0=None, c0=None, input_names=None, title=N
         if len(axes) != len(PANELS) + 1:
             raise ValueError(f"axes: expected {len(PANELS) + 1} Axes, got {len(axes)}")
         fig = axes[0].figure
-    steps = np.arange(T)
+    steps = np.arange(1, T + 1)  # steps count from 1
 
     ax = axes[0]
     for d, label in enumerate(input_names):
