@@ -55,11 +55,13 @@ def fit(params, cell, x, y, *, loss="ce", mask=None, optimizer=None, epochs=1,
             xb, yb = xp.take(x, rows, axis=0), xp.take(y, rows, axis=0)
             mb = None if mask is None else xp.take(mask, rows, axis=0)
             state = None  # the state where the current window starts
+            # -- window: k1 new steps new:end, backpropagated through the k2 steps start:end
             for j in range(n_chunks):
                 new, end = j * k1, min((j + 1) * k1, T)
                 start = max(0, end - k2)
                 chunk = xb[:, start:end, ...]
                 h, _, caches = run_cell(params, cell, chunk, state)
+                # -- loss: only the new steps count (first = new - start), then one update
                 m = None if mb is None else mb[:, start:end]
                 has_loss = end == T if many_to_one else (m is None or bool(xp.any(m[:, new - start:])))
                 if has_loss:  # skip windows with no loss (many-to-one, or fully masked)
@@ -75,10 +77,12 @@ def fit(params, cell, x, y, *, loss="ce", mask=None, optimizer=None, epochs=1,
                     history["grad_norm"].append(norm)
                     bar.set_postfix(loss=f"{value:.4f}")
                 bar.update(1)
+                # -- carry: the next window starts from the state just before it
                 next_start = max(0, min((j + 2) * k1, T) - k2)
                 if next_start > start:  # carry the state (no gradient crosses the cut)
                     pos = next_start - start - 1
                     state = ((h[:, pos, :], caches[1].c[pos]) if cell == "lstm"
                              else h[:, pos, :])
+                # -- end of the window
     bar.close()
     return params, history

@@ -11,8 +11,9 @@ import pytest  # noqa: E402
 
 import rnnlib  # noqa: E402
 from rnnlib.plots.gradients import (FLOOR, RADII, gradient_horizon, gradient_norms,  # noqa: E402
-                                    plot_gradient_norms, recurrent_matrix, run_states,
-                                    spectral_radius_of)
+                                    plot_gradient_norms, plot_sigmoid_iterates,
+                                    recurrent_matrix, run_states, sigmoid_fixed_point,
+                                    sigmoid_iterates, spectral_radius_of)
 
 
 @pytest.fixture(autouse=True)
@@ -144,6 +145,48 @@ def test_underflow_is_drawn_at_the_floor():
     assert ydata.min() >= FLOOR and np.all(np.isfinite(np.log10(ydata)))
 
 
+def test_sigmoid_fixed_point_is_where_sigmoid_maps_to_itself():
+    s = sigmoid_fixed_point()
+    assert abs(s - 1 / (1 + np.exp(-s))) < 1e-15
+    assert s == pytest.approx(0.659046, abs=1e-6)
+
+
+def test_sigmoid_iterates_compose_the_sigmoid():
+    a = np.linspace(-5.0, 5.0, 11)
+    rows = sigmoid_iterates(a, 3)
+    assert rows.shape == (3, 11)
+    expected = a
+    for row in rows:  # row j is sigma applied j + 1 times, computed independently
+        expected = 1 / (1 + np.exp(-expected))
+        np.testing.assert_allclose(row, expected, rtol=1e-14)
+    # the slope of sigma applied k times is a product of k slopes of at most 1/4
+    fine = np.linspace(-6.0, 6.0, 4001)
+    for k, row in enumerate(sigmoid_iterates(fine, 4), start=1):
+        assert np.max(np.gradient(row, fine)) <= 0.25 ** k * (1 + 1e-6)
+
+
+def test_plot_sigmoid_iterates_draws_one_labelled_curve_per_k_and_the_fixed_point():
+    fig = plot_sigmoid_iterates(ks=(1, 2, 5), a_max=6.0)
+    assert isinstance(fig, matplotlib.figure.Figure)
+    ax = fig.axes[0]
+    lines = ax.get_lines()
+    assert len(lines) == 4, "three curves and the fixed-point line"
+    assert [line.get_label() for line in lines[:3]] == [r"k = 1: $\sigma(a)$", "k = 2", "k = 5"]
+    a = lines[0].get_xdata()
+    assert a[0] == -6.0 and a[-1] == 6.0
+    rows = sigmoid_iterates(a, 5)
+    for line, k in zip(lines[:3], (1, 2, 5)):
+        np.testing.assert_array_equal(line.get_ydata(), rows[k - 1])
+    fixed = lines[3]
+    np.testing.assert_allclose(fixed.get_ydata(), [sigmoid_fixed_point()] * 2)
+    assert "fixed point" in fixed.get_label() and "0.659" in fixed.get_label()
+    # the curves collapse: k = 5 spans under a hundredth, all of it around the fixed point
+    assert np.ptp(rows[4]) < 1e-2 and np.all(np.abs(rows[4] - sigmoid_fixed_point()) < 1e-2)
+    assert ax.get_xlabel() == "input a" and "k times" in ax.get_ylabel()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[:3] == [r"k = 1: $\sigma(a)$", "k = 2", "k = 5"]
+
+
 def test_bad_inputs_are_rejected():
     with pytest.raises(ValueError):
         plot_gradient_norms(1.0, activation="relu")
@@ -157,3 +200,9 @@ def test_bad_inputs_are_rejected():
         recurrent_matrix(4, -1.0)
     with pytest.raises(ValueError):
         spectral_radius_of(np.ones((2, 3)))
+    with pytest.raises(ValueError):
+        sigmoid_iterates(np.zeros(3), 0)
+    with pytest.raises(ValueError):
+        plot_sigmoid_iterates(ks=())
+    with pytest.raises(ValueError):
+        plot_sigmoid_iterates(a_max=0.0)

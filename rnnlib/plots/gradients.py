@@ -185,3 +185,73 @@ def plot_gradient_norms(spectral_radius=RADII, activation="tanh", T=50, H=32, se
     if new_figure:
         fig.tight_layout()
     return fig
+
+
+def sigmoid_iterates(a, k):
+    """The sigmoid applied k times, ``sigma(sigma(...sigma(a)))``: a NumPy array (k, len(a)).
+
+    Row j is ``sigma`` applied j + 1 times to the grid a (A,). This is a one-unit network
+    ``h_t = sigma(h_{t-1})`` with weight 1 and no input, started from h_0 = a: row j is
+    h_{j+1} as a function of h_0, and its slope is ``dh_{j+1}/dh_0``.
+    """
+    _check_positive_int("k", k)
+    h = np.asarray(to_numpy(a), dtype=float)
+    if h.ndim != 1 or h.shape[0] < 1:
+        raise ValueError(f"a: expected a non-empty 1-D grid (A,), got shape {h.shape}")
+    rows = []
+    for _ in range(int(k)):
+        h = np.asarray(to_numpy(sigmoid(asarray(h))), dtype=float)  # one more application
+        rows.append(h)
+    return np.stack(rows, axis=0)
+
+
+def sigmoid_fixed_point(tol=1e-15, max_steps=1000):
+    """The number s* with ``sigma(s*) = s*`` (about 0.659), found by applying sigma from 0.
+
+    The iteration converges because sigma' <= 1/4 everywhere: each application shrinks
+    the distance to s* at least fourfold. Returns a float.
+    """
+    s = 0.0
+    for _ in range(max_steps):
+        s, previous = float(to_numpy(sigmoid(asarray(s)))), s
+        if abs(s - previous) < tol:
+            return s
+    raise RuntimeError(f"no fixed point within {max_steps} steps (tol {tol:g})")
+
+
+def plot_sigmoid_iterates(ks=(1, 2, 3, 4, 6), a_max=8.0, ax=None):
+    """The sigmoid applied k times, one curve per k in ks, over inputs a in [-a_max, a_max].
+
+    A dashed line marks the fixed point ``s* = sigma(s*)`` (:func:`sigmoid_fixed_point`)
+    that every curve collapses onto as k grows. ax: an Axes to draw into (a new figure
+    when None). Returns the Figure.
+    """
+    ks = [int(k) for k in ks]
+    if not ks:
+        raise ValueError("ks: expected at least one number of applications")
+    for k in ks:
+        _check_positive_int("k", k)
+    if not a_max > 0:
+        raise ValueError(f"a_max: expected a positive number, got {a_max!r}")
+    new_figure = ax is None
+    if new_figure:
+        fig, ax = plt.subplots(figsize=(7, 3.5))
+    else:
+        fig = ax.figure
+    a = np.linspace(-a_max, a_max, 801)
+    rows = sigmoid_iterates(a, max(ks))  # (max k, A)
+    colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.9, len(ks)))
+    for k, colour in zip(ks, colours):
+        ax.plot(a, rows[k - 1], color=colour, linewidth=1.8,
+                label=f"k = {k}" if k > 1 else r"k = 1: $\sigma(a)$")
+    fixed = sigmoid_fixed_point()
+    ax.axhline(fixed, color="grey", linestyle="--", linewidth=1.2, zorder=3,
+               label=rf"fixed point $s^* = \sigma(s^*) \approx {fixed:.3f}$")
+    ax.set_xlabel("input a")
+    ax.set_ylabel(r"$\sigma$ applied k times")
+    ax.set_ylim(0.0, 1.0)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    if new_figure:
+        fig.tight_layout()
+    return fig
