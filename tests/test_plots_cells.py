@@ -198,3 +198,24 @@ def test_bad_arguments_are_named():
         draw_rnn_cell(steps=0)
     with pytest.raises(TypeError, match="^ax:"):
         draw_gru_cell(ax="axes")
+
+
+def test_lstm_gates_shade_their_wires_and_show_their_values():
+    import matplotlib.pyplot as plt
+
+    fig = draw_lstm_cell(regions=False, gates={"f": 1.0, "i": 0.0, "o": 0.5})
+    (ax,) = fig.axes
+    wires = {p.get_gid(): p for p in ax.patches}
+    assert wires["c_kept"].get_alpha() == pytest.approx(1.0)
+    assert wires["learn_out"].get_alpha() < 0.2 < wires["h_out"].get_alpha() < 1.0
+    assert wires["c_kept"].get_linewidth() > wires["h_out"].get_linewidth() > wires["learn_out"].get_linewidth()
+    values = {t.get_gid(): t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("value_")}
+    assert values == {"value_f": "1.00", "value_i": "0.00", "value_o": "0.50"}
+    assert "f_t = 1.00" in fig.alt_text and "i_t = 0.00" in fig.alt_text and "faint" in fig.alt_text
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("gates", [{"g": 0.5}, {"f": 1.5}, {"i": True}, [0.5]])
+def test_lstm_gates_must_be_gate_values(gates):
+    with pytest.raises(ValueError, match="gates"):
+        draw_lstm_cell(gates=gates)

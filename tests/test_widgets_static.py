@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from rnnlib.widgets.carousel import carousel_explorer  # noqa: E402
+from rnnlib.widgets.cells import lstm_cell_explorer  # noqa: E402
 from rnnlib.widgets.gradients import gradient_norm_explorer  # noqa: E402
 from rnnlib.widgets.lstm import lstm_gate_explorer  # noqa: E402
 from rnnlib.widgets.png import png_of  # noqa: E402
@@ -112,6 +113,7 @@ def test_quantized_pictures_are_smaller_pngs():
     (gradient_norm_explorer, ["spectral radius", "activation", "T"]),
     (lstm_gate_explorer, ["sequence", "forget bias"]),
     (unrolled_explorer, ["T", "folded", "pattern"]),
+    (lstm_cell_explorer, ["forget f", "input i", "output o", "gradient path"]),
 ])
 def test_building_the_book_each_explorer_is_its_static_form(monkeypatch, explorer, labels):
     monkeypatch.setenv("RNNLIB_BOOK_BUILD", "1")

@@ -319,7 +319,38 @@ _LSTM_REGIONS = {
 }
 
 
-def _lstm(sk, regions, gradient_path):
+#: the wires each gate scales: what passes its multiplication
+_GATED_WIRES = {"f": ("c_kept",), "i": ("learn_out",), "o": ("h_out",)}
+
+
+def _check_gates(gates):
+    if gates is None:
+        return None
+    if not isinstance(gates, dict) or set(gates) - set("fio"):
+        raise ValueError(f"gates: expected None or a dict with keys among 'f', 'i', 'o', got {gates!r}")
+    for name, value in gates.items():
+        if isinstance(value, bool) or not isinstance(value, Real) or not 0.0 <= value <= 1.0:
+            raise ValueError(f"gates: expected values in [0, 1], got {name}={value!r}")
+    return {name: float(value) for name, value in gates.items()}
+
+
+def _shade_gates(sk, gates, gradient_band):
+    """Each gated wire as strong as its gate is open; the gate's value beside its box."""
+    for name, value in gates.items():
+        for patch in sk.ax.patches:
+            if patch.get_gid() in _GATED_WIRES[name]:
+                patch.set_alpha(0.12 + 0.88 * value)
+                patch.set_linewidth(sk.lw * (0.4 + 1.6 * value))
+        x = _LSTM_LAYERS[name][0]
+        sk.label((x, _GATE_Y - _BOX[1] - 0.12), f"{value:.2f}", va="top", small=True,
+                 color=_REGIONS[{"f": "forget", "i": "learn", "o": "use"}[name]][1],
+                 fontweight="bold", gid=f"value_{name}",
+                 bbox=dict(facecolor="white", edgecolor="none", pad=0.5))
+    if gradient_band is not None and "f" in gates:
+        gradient_band.set_alpha(0.1 + 0.5 * gates["f"])
+
+
+def _lstm(sk, regions, gradient_path, gates=None):
     """Draw the LSTM cell into a sketch whose wires run from x = 0 to x = _LSTM_END."""
     sk.frame((0.7, 0.35), (11.0, 7.15))
     if regions:
@@ -366,6 +397,7 @@ def _lstm(sk, regions, gradient_path):
     sk.label((1.4, -0.8), r"$x_t$", va="top")
     sk.label((_LSTM_END + 0.1, _C_Y), r"$c_t$", ha="left")
     sk.label((_LSTM_END + 0.1, _H_Y), r"$h_t$", ha="left")
+    band = None
     if gradient_path:
         band = sk.wire([(_LSTM_END, _C_Y), (0.0, _C_Y)], "gradient_path", arrow=False,
                        colour=_PATH)
@@ -379,9 +411,11 @@ def _lstm(sk, regions, gradient_path):
                  r"no weight matrix, "
                  r"no $\tanh'$", va="bottom", small=True, color=_PATH,
                  bbox=dict(facecolor="white", edgecolor="none", pad=1.0))
+    if gates:
+        _shade_gates(sk, gates, band)
 
 
-def draw_lstm_cell(regions=True, gradient_path=False, width=8.0, ax=None):
+def draw_lstm_cell(regions=True, gradient_path=False, width=8.0, ax=None, gates=None):
     """Draw the LSTM cell, eqs. (eq-lstm-gates) and (eq-lstm-state) of chapter 6.
 
     c_t = f_t * c_{t-1} + i_t * g_t and h_t = o_t * tanh(c_t), with the gates i, f, o
@@ -391,13 +425,17 @@ def draw_lstm_cell(regions=True, gradient_path=False, width=8.0, ax=None):
     forget (f_t times c_{t-1}), learn (g_t times i_t), remember (the plus sign that
     makes c_t) and use (o_t times tanh(c_t), giving h_t). gradient_path=True highlights
     the path of an error from c_t back to c_{t-1}, through the forget gate only.
+    gates: None, or the values in [0, 1] of some of the gates, e.g. ``{"f": 0.9, "i": 0.1,
+    "o": 1.0}``: each gated wire (what passes the forget, learn and use multiplications) is
+    drawn as strong as its gate is open, with the value under the gate's box.
     width: the figure width in inches; ax: an Axes to draw into. Returns the Figure,
     with ``fig.alt_text``.
     """
     regions = _check_bool("regions", regions)
     gradient_path = _check_bool("gradient_path", gradient_path)
+    gates = _check_gates(gates)
     sk = _Sketch(ax, width, (-1.35, _LSTM_END + 1.05), (-1.45, 8.35 if gradient_path else 7.45))
-    _lstm(sk, regions, gradient_path)
+    _lstm(sk, regions, gradient_path, gates)
     alt = ("An LSTM cell inside a grey outline. The cell state c_{t-1} enters at the top left "
            "and runs straight across; it is multiplied by the forget gate f_t, then a plus "
            "sign adds the candidate g_t multiplied by the input gate i_t, and c_t leaves at "
@@ -415,6 +453,13 @@ def draw_lstm_cell(regions=True, gradient_path=False, width=8.0, ax=None):
         alt += (" The cell-state line is highlighted in orange, with an arrow pointing back "
                 "from dE/dc_t to dE/dc_{t-1} and the note dE/dc_{t-1} = dE/dc_t times "
                 "f_t; along this path there is no weight matrix and no tanh derivative.")
+    if gates:
+        words = {"f": "the kept cell state after the forget gate", "i": "the learned part after "
+                 "the input gate", "o": "the output h_t after the use gate"}
+        alt += " Gate values: " + "; ".join(
+            f"{name}_t = {value:.2f}, so {words[name]} is drawn "
+            f"{'faint' if value < 0.34 else 'half strong' if value < 0.67 else 'full'}"
+            for name, value in gates.items()) + "."
     return _finish(sk, alt)
 
 
