@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_grading.py [--students 100] [--jobs N]
 
-Makes a class of generated submissions of 01-unrolling (a third correct, a third with
+Makes a class of generated submissions of 02-unrolling (a third correct, a third with
 one named mistake, a third blank), grades it with `rnncourse grade --jobs N` (sandbox
 on), then with plain sequential `nbgrader autograde` on the same folder in a fresh
 course, and prints seconds per submission for both. Needs root and bubblewrap for the
@@ -23,7 +23,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-ASSIGNMENT = "01-unrolling"
+ASSIGNMENT = "02-unrolling"
 
 
 def make_class(folder, n):

@@ -30,8 +30,8 @@ def toc_files():
 
 
 CHAPTERS = toc_files()
-EXERCISES = {"02": "01-unrolling", "03": "02-bptt", "04": "03-gradients", "05": "04-cec",
-             "06": "05-lstm", "07": "06-gru"}
+EXERCISES = {"02": "02-unrolling", "03": "03-bptt", "04": "04-gradients", "05": "05-cec",
+             "06": "06-lstm", "07": "07-gru"}
 
 
 def test_toc_lists_the_preface_and_eight_chapters():
@@ -64,6 +64,17 @@ def test_chapter_links_its_assignment(number, assignment):
     chapter = next(ROOT / f"{c}.md" for c in CHAPTERS if pathlib.Path(c).name.startswith(number))
     # a {download} link: the notebook is served with the site, under _downloads/
     assert f"</exercises/{assignment}/{assignment}.ipynb>`" in chapter.read_text()
+
+
+def test_assignments_are_numbered_after_their_chapters():
+    """Chapter N's assignment is NN-<topic>, and its notebook's title says "Assignment N"."""
+    assert sorted(EXERCISES.values()) == sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+    for number, assignment in EXERCISES.items():
+        assert assignment.startswith(f"{number}-"), assignment
+        for folder in ("solutions", "exercises"):
+            nb = json.loads((ROOT / folder / assignment / f"{assignment}.ipynb").read_text())
+            title = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+            assert "".join(title["source"]).startswith(f"# Assignment {int(number)}: "), (folder, assignment)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

@@ -5,7 +5,7 @@ class environment, nbgrader's exchange and the instructor's course; the real Jup
 runs with the real configurable-http-proxy (npm) on 127.0.0.1, and Playwright drives
 Debian's Chromium (/usr/bin/chromium; never a downloaded browser) through it:
 
-1. the instructor releases 01-unrolling (nbgrader's CLI in the course folder) and sees it
+1. the instructor releases 02-unrolling (nbgrader's CLI in the course folder) and sees it
    in the formgrader, in a tab of its own;
 2. student A logs in, fetches it from nbgrader's Assignments panel, answers both graded
    functions correctly, validates (it passes) and submits;
@@ -15,7 +15,7 @@ Debian's Chromium (/usr/bin/chromium; never a downloaded browser) through it:
    later one;
 5. student A can read neither B's home, nor the exchange's submissions, nor the
    instructor's course, nor the repository (closed by `rnncourse hub`), nor B's server;
-6. root runs `rnncourse grade 01-unrolling` in the course folder with the class
+6. root runs `rnncourse grade 02-unrolling` in the course folder with the class
    environment: the scores and sentences land in the course's gradebook;
 7. the instructor gives points for a written answer in the formgrader's grading page;
 8. the instructor generates and releases feedback; each student fetches it in the
@@ -61,7 +61,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 STUDENTS = ["rnnc-alice", "rnnc-bob"]
 ALICE, BOB = STUDENTS
 INSTRUCTOR = "rnnc-grader"
-ASSIGNMENT = "01-unrolling"
+ASSIGNMENT = "02-unrolling"
 NOTEBOOK = f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"  # in a student's home, once fetched
 SHOTS = ROOT / "_build" / "screenshots" / "classroom"
 pytestmark = [pytest.mark.classroom, pytest.mark.requires_tool]

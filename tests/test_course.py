@@ -35,7 +35,7 @@ def _sandbox_flags():
 
 
 def test_six_assignments_one_per_chapter():
-    assert ASSIGNMENTS == ["01-unrolling", "02-bptt", "03-gradients", "04-cec", "05-lstm", "06-gru"]
+    assert ASSIGNMENTS == ["02-unrolling", "03-bptt", "04-gradients", "05-cec", "06-lstm", "07-gru"]
 
 
 def test_exercises_are_exactly_what_generation_produces():
@@ -145,13 +145,13 @@ def test_validate_passes_for_every_assignment():
 
 def test_missing_and_invalid_notebooks_get_a_row(tmp_path):
     submitted = tmp_path / "submitted"
-    (submitted / "empty" / "01-unrolling").mkdir(parents=True)
-    (submitted / "wrongname" / "01-unrolling").mkdir(parents=True)
-    (submitted / "wrongname" / "01-unrolling" / "mine.ipynb").write_text("{}")
-    (submitted / "broken" / "01-unrolling").mkdir(parents=True)
-    (submitted / "broken" / "01-unrolling" / "01-unrolling.ipynb").write_text("{not json")
+    (submitted / "empty" / "02-unrolling").mkdir(parents=True)
+    (submitted / "wrongname" / "02-unrolling").mkdir(parents=True)
+    (submitted / "wrongname" / "02-unrolling" / "mine.ipynb").write_text("{}")
+    (submitted / "broken" / "02-unrolling").mkdir(parents=True)
+    (submitted / "broken" / "02-unrolling" / "02-unrolling.ipynb").write_text("{not json")
     out = tmp_path / "out"
-    proc = subprocess.run(RNNCOURSE + ["grade", "01-unrolling", str(submitted), "--out", str(out)]
+    proc = subprocess.run(RNNCOURSE + ["grade", "02-unrolling", str(submitted), "--out", str(out)]
                           + _sandbox_flags(), cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     with open(out / "grades.csv") as f:

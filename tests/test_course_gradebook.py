@@ -30,7 +30,7 @@ import students
 import postgres
 
 ROOT = students.ROOT
-A = "01-unrolling"
+A = "02-unrolling"
 BIN = pathlib.Path(sys.executable).parent
 RNNCOURSE = [sys.executable, "-m", "rnnlib.course.cli"]
 DUE = "2026-12-01 12:00:00 UTC"

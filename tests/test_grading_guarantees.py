@@ -296,7 +296,7 @@ def test_a_backward_pass_by_finite_differences_of_the_forward_earns_nothing(tmp_
 
     import test_hidden_caches as fd
 
-    assignment = "02-bptt"
+    assignment = "03-bptt"
     solution = json.loads((ROOT / "solutions" / assignment / f"{assignment}.ipynb").read_text())
     numeric = json.loads(json.dumps(solution))
     answer = next(c for c in numeric["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "rnn_step_backward")

@@ -19,8 +19,8 @@ from rnnlib.checks import run_check, specs
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 DECOUPLED = ("rnn_step_backward", "rnn_backward", "lstm_step_backward", "gru_step_backward")
-NOTEBOOK = {"rnn_step_backward": "02-bptt", "rnn_backward": "02-bptt",
-            "lstm_step_backward": "05-lstm", "gru_step_backward": "06-gru"}
+NOTEBOOK = {"rnn_step_backward": "03-bptt", "rnn_backward": "03-bptt",
+            "lstm_step_backward": "06-lstm", "gru_step_backward": "07-gru"}
 SEEDS = (1234, 2024)  # 2024 is the seed the notebooks' hidden tests use
 
 

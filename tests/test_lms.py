@@ -18,7 +18,7 @@ from rnnlib.course import lms
 from rnnlib.course.nbapi import venv_on_path
 
 ROOT = students.ROOT
-A = "01-unrolling"
+A = "02-unrolling"
 BIN = pathlib.Path(sys.executable).parent
 
 
@@ -75,23 +75,23 @@ def submitted(course):
 
 
 def test_file_names_of_both_lms():
-    assert lms.parse("x/smithjane_late_12345_678_01-unrolling-2.ipynb") == {
+    assert lms.parse("x/smithjane_late_12345_678_02-unrolling-2.ipynb") == {
         "lms": "canvas", "name": "smithjane", "late": True, "lms_id": "12345",
-        "submission_id": "678", "file": "01-unrolling-2.ipynb"}
+        "submission_id": "678", "file": "02-unrolling-2.ipynb"}
     assert lms.parse("Jane Smith_42_assignsubmission_file_my_work.ipynb") == {
         "lms": "moodle", "name": "Jane Smith", "late": False, "lms_id": "42", "file": "my_work.ipynb"}
-    assert lms.parse("01-unrolling.ipynb") is None
+    assert lms.parse("02-unrolling.ipynb") is None
     assert lms.slug("Ana Müller-Díaz") == "ana-muller-diaz"
 
 
 def test_canvas_download(course):
     with venv_on_path(), gradebook(course) as gb:
         gb.add_student("jsmith", first_name="Jane", last_name="Smith", lms_user_id="12345")
-    names = ["smithjane_12345_67890_01-unrolling.ipynb",            # known by lms_user_id
-             "doejohn_late_22222_3333_01-unrolling.ipynb",           # late, then resubmitted
-             "doejohn_late_22222_3334_01-unrolling-1.ipynb",
+    names = ["smithjane_12345_67890_02-unrolling.ipynb",            # known by lms_user_id
+             "doejohn_late_22222_3333_02-unrolling.ipynb",           # late, then resubmitted
+             "doejohn_late_22222_3334_02-unrolling-1.ipynb",
              "leeann_33333_4444_my answers.ipynb",                   # another name: renamed
-             "01-unrolling.ipynb"]                                   # no student id
+             "02-unrolling.ipynb"]                                   # no student id
     archive = download(course, "submissions.zip", names)
     before = archive.read_bytes()
     proc = nbgrader(course, "zip_collect", A)
@@ -102,7 +102,7 @@ def test_canvas_download(course):
         "leeann-33333": {f"{A}.ipynb": names[3]},
     }
     log = proc.stderr
-    assert "01-unrolling.ipynb: no student id in its name; expected a Canvas name" in log
+    assert "02-unrolling.ipynb: no student id in its name; expected a Canvas name" in log
     assert "Canvas marks the submission of doejohn-22222 late" in log
     assert f"{names[2]}, which is collected instead" in log
     # nothing lost: the archive is as downloaded, every file is in the extracted folder
@@ -112,11 +112,11 @@ def test_canvas_download(course):
 
 
 def test_moodle_download(course):
-    names = ["Jane Smith_12345_assignsubmission_file_01-unrolling.ipynb",
+    names = ["Jane Smith_12345_assignsubmission_file_02-unrolling.ipynb",
              "Ana Müller_777_assignsubmission_file_work.ipynb",
-             "Ana Müller_777_assignsubmission_file_01-unrolling.ipynb",  # the assignment's name wins
+             "Ana Müller_777_assignsubmission_file_02-unrolling.ipynb",  # the assignment's name wins
              "Bob_888_assignsubmission_file_notes.txt",                  # not a notebook
-             "Li Wei_999_assignsubmission_file_/01-unrolling.ipynb"]     # a folder per student
+             "Li Wei_999_assignsubmission_file_/02-unrolling.ipynb"]     # a folder per student
     download(course, "moodle.zip", names)
     proc = nbgrader(course, "zip_collect", A)
     assert proc.returncode == 0, proc.stderr
@@ -131,7 +131,7 @@ def fill_gradebook(course):
     """Two assignments, three students: full marks with a late penalty, a partial one
     with manual points, and a student who submitted nothing."""
     with venv_on_path(), gradebook(course) as gb:
-        for a, points in ((A, (3.0, 2.0)), ("02-bptt", (4.0,))):
+        for a, points in ((A, (3.0, 2.0)), ("03-bptt", (4.0,))):
             gb.add_assignment(a)
             gb.add_notebook(a, a)
             for i, p in enumerate(points):
@@ -141,7 +141,7 @@ def fill_gradebook(course):
         gb.add_student("=cmd", first_name="Eve")
         for student in ("jsmith", "bob"):
             gb.add_submission(A, student)
-        gb.add_submission("02-bptt", "jsmith")
+        gb.add_submission("03-bptt", "jsmith")
 
         def score(a, cell, student, auto, manual=None):
             grade = gb.find_grade(cell, a, a, student)
@@ -151,7 +151,7 @@ def fill_gradebook(course):
         gb.find_submission_notebook(A, A, "jsmith").late_submission_penalty = 1.5
         score(A, "cell0", "bob", 1.0)
         score(A, "cell1", "bob", 0.0, 1.5)   # graded by hand: the manual score counts
-        score("02-bptt", "cell0", "jsmith", 4.0)
+        score("03-bptt", "cell0", "jsmith", 4.0)
         gb.db.commit()
 
 
@@ -167,7 +167,7 @@ def test_canvas_export(course):
                     f"--to={out}", f"--CanvasExportPlugin.canvas_assignment_ids={A}=98765")
     assert proc.returncode == 0, proc.stderr
     assert read_csv(out) == [
-        ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"{A} (98765)", "02-bptt"],
+        ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"{A} (98765)", "03-bptt"],
         ["Points Possible", "", "", "", "", "5", "4"],
         ["Eve", "", "", "'=cmd", "", "", ""],      # gradebook order; a formula is defused
         ["Lee, Bob", "", "", "bob", "", "2.5", ""],
@@ -181,7 +181,7 @@ def test_moodle_export_and_a_wrong_assignment(course):
     proc = nbgrader(course, "export", "--exporter=rnnlib.course.lms.MoodleExportPlugin", f"--to={out}")
     assert proc.returncode == 0, proc.stderr
     assert read_csv(out) == [
-        ["Username", "Email address", "ID number", A, "02-bptt"],
+        ["Username", "Email address", "ID number", A, "03-bptt"],
         ["'=cmd", "", "", "", ""],
         ["bob", "bob@example.org", "", "2.5", ""],
         ["jsmith", "", "12345", "3.5", "4"],

@@ -156,7 +156,7 @@ class CanvasExportPlugin(ExportPlugin):
     """
 
     canvas_assignment_ids = Dict(
-        {}, help="Canvas assignment id of each nbgrader assignment, e.g. {'01-unrolling': '12345'}"
+        {}, help="Canvas assignment id of each nbgrader assignment, e.g. {'02-unrolling': '12345'}"
     ).tag(config=True)
 
     header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]

@@ -1,6 +1,6 @@
 """The corpus of bad submissions: every way we could think of to get points without the work.
 
-Each case turns the solution of 01-unrolling (rnn_step_forward: 3 points, rnn_forward: 4
+Each case turns the solution of 02-unrolling (rnn_step_forward: 3 points, rnn_forward: 4
 points, 7 autograded in all) into a submission folder, and says what the grader must
 give it: the score, the status, and optionally a phrase its feedback must contain and a
 file that must not exist afterwards. Cases are generated, not stored, so each stays a
@@ -11,7 +11,7 @@ import copy
 import json
 import pathlib
 
-ASSIGNMENT = "01-unrolling"
+ASSIGNMENT = "02-unrolling"
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOLUTION = json.loads((ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
 
@@ -459,7 +459,7 @@ def write_raw_cases(submitted, canary_dir):
 # (content, owner, mode); the secret used for the run lives there too.
 PLANT = '''import os
 names = ['plan.json', 'progress', 'runner.py', 'done', 'results', 'ipc', 'kernel', 'cases',
-         '01-unrolling.ipynb', 'timestamp.txt', 'in.ipynb', 'feedback', '.bashrc']
+         '02-unrolling.ipynb', 'timestamp.txt', 'in.ipynb', 'feedback', '.bashrc']
 for folder in [os.getcwd(), os.path.expanduser('~'), '/tmp', '/job', '/grader']:
     for n in names:
         for target in ['CANARY_DIR/secret', 'CANARY_DIR/rc']:
