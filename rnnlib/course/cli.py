@@ -75,7 +75,8 @@ def _grade(args):
         return 2
     try:
         rows = grade_class(root, name, submitted, out, jobs=args.jobs, use_sandbox=not args.unsafe_no_sandbox,
-                           resume=args.resume, limits=_limits(args), records=course_mode)
+                           resume=args.resume, limits=_limits(args), records=course_mode,
+                           scheduler=args.scheduler)
     except Interrupted as stop:
         print(f"rnncourse: {stop}; {out}/grades.csv holds the {stop.done} finished. Run the same "
               f"command with --resume to finish the class.", file=sys.stderr)
@@ -131,6 +132,9 @@ def main(argv=None):
     p.add_argument("--out", metavar="OUT_DIR",
                    help="grades.csv and feedback (default with the course: course-work/rnncourse/ASSIGNMENT)")
     p.add_argument("--jobs", type=int, default=None, help="students graded at once (default: all cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="grade on a Dask cluster (e.g. tcp://HOST:8786): one task per student; the course "
+                        "folder and SUBMITTED_DIR must be at the same paths on every worker")
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="grade without bubblewrap: student code then runs with your rights")
     p.add_argument("--resume", action="store_true",

@@ -488,15 +488,18 @@ def list_students(submitted_dir):
 
 
 def grade_class(root, assignment_name, submitted_dir, out_dir, jobs=None, use_sandbox=True,
-                progress=True, resume=False, limits=None, warn=None, records=False):
+                progress=True, resume=False, limits=None, warn=None, records=False, scheduler=None,
+                security=None):
     """Grade every student entry of ``submitted_dir``; write grades.csv and feedback
-    (and, with ``records``, what the course's gradebook takes: :mod:`.gradebook`)."""
+    (and, with ``records``, what the course's gradebook takes: :mod:`.gradebook`).
+    With ``scheduler`` (a Dask scheduler's address), the students are graded on that
+    cluster's workers (:mod:`.cluster`), each of which checks its own sandbox."""
     root, submitted_dir, out_dir = pathlib.Path(root), pathlib.Path(submitted_dir), pathlib.Path(out_dir)
     limits = limits or GradingLimits()
     warn = warn or (lambda text: print(f"rnncourse: {text}", file=sys.stderr))
     if not submitted_dir.is_dir():
         raise FileNotFoundError(f"SUBMITTED_DIR: no such folder: {submitted_dir}")
-    if use_sandbox:
+    if use_sandbox and scheduler is None:
         ok, why = sandbox.available()
         if not ok:
             raise SandboxUnavailable(
@@ -536,10 +539,15 @@ def grade_class(root, assignment_name, submitted_dir, out_dir, jobs=None, use_sa
     finished = False
     try:
         os.chmod(tmp, 0o755)
-        template = _template(root, assignment, tmp)
+        template = _template(root, assignment, tmp) if scheduler is None else None  # workers make theirs
         ctx = Context(str(root), str(template), assignment, str(submitted_dir), str(out_dir), secret,
                       limits, use_sandbox, tmp, records)
-        _schedule(ctx, todo, jobs, on_row, progress)
+        if scheduler is None:
+            _schedule(ctx, todo, jobs, on_row, progress)
+        else:
+            from . import cluster
+
+            cluster.schedule(ctx, todo, scheduler, on_row, progress, security)
         finished = True
     except KeyboardInterrupt:
         raise Interrupted(len(rows), len(students)) from None
