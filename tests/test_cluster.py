@@ -55,7 +55,7 @@ def _sandbox_flags():
 class Cluster:
     """`dask scheduler` and two `dask worker` processes (no nanny: killing one is losing it)."""
 
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, names=("w1", "w2"), worker_path=None):
         self.tmp = tmp_path
         self.port = _free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
@@ -64,17 +64,18 @@ class Cluster:
         self.logs.mkdir(exist_ok=True)
         self.scheduler = self._start("scheduler", [DASK, "scheduler", "--host", "127.0.0.1", "--port",
                                                    str(self.port), "--no-dashboard"])
+        worker_env = dict(self.env, PATH=worker_path) if worker_path else self.env
         self.workers = {name: self._start(name, [DASK, "worker", self.address, "--name", name, "--nthreads", "1",
-                                                 "--no-nanny", "--no-dashboard", "--host", "127.0.0.1"])
-                        for name in ("w1", "w2")}
+                                                 "--no-nanny", "--no-dashboard", "--host", "127.0.0.1"], worker_env)
+                        for name in names}
         from distributed import Client
 
         with Client(self.address, timeout="60s") as client:
-            client.wait_for_workers(2, timeout=120)
+            client.wait_for_workers(len(names), timeout=120)
 
-    def _start(self, name, argv):
+    def _start(self, name, argv, env=None):
         log = open(self.logs / f"{name}.log", "w")
-        return subprocess.Popen(argv, cwd=self.tmp, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        return subprocess.Popen(argv, cwd=self.tmp, env=env or self.env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
 
     def busy_worker(self, timeout=300):
@@ -103,12 +104,16 @@ class Cluster:
                 proc.wait()
 
 
-@pytest.fixture
-def cluster(tmp_path):
+def _distributed_or_skip():
     try:
         import distributed  # noqa: F401
     except ImportError:
         pytest.skip("cluster grading: the distributed package is not installed")
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    _distributed_or_skip()
     running = Cluster(tmp_path)
     try:
         yield running
@@ -156,6 +161,8 @@ def test_a_class_on_the_cluster_grades_as_locally_and_survives_a_killed_worker(t
     os.killpg(cluster.workers[victim].pid, signal.SIGKILL)  # the machine is gone, in the middle of a task
     _, err = proc.communicate(timeout=900)
     assert proc.returncode == 0, err[-3000:]
+    assert cluster.workers[victim].poll() is not None
+    assert "Remove worker addr: " in (cluster.logs / "scheduler.log").read_text(), "the scheduler lost it"
     rows = _rows(out)
     assert sorted(r["student_id"] for r in rows) == [f"s{i}" for i in range(6)], "one row per student"
     assert (out / "grades.csv").read_bytes() == expected
@@ -188,3 +195,21 @@ def test_ctrl_c_then_resume_on_the_cluster_finishes_the_class_identically(tmp_pa
     assert (out / "grades.csv").read_bytes() == expected
     for s, mtime in pages.items():  # finished students were not graded again
         assert (out / "feedback" / s / corpus.ASSIGNMENT / f"{corpus.ASSIGNMENT}.html").stat().st_mtime_ns == mtime
+
+
+def test_a_worker_without_bubblewrap_refuses_and_is_named(tmp_path):
+    """Its PATH has no bwrap: its task is refused there, and the client says which worker."""
+    _distributed_or_skip()
+    ok, why = sandbox.available()
+    if not ok:
+        pytest.skip(f"sandboxed grading: {why}")
+    submitted = _class(tmp_path / "submitted", k=2)
+    running = Cluster(tmp_path, names=("no-bwrap",), worker_path=str(pathlib.Path(sys.executable).parent))
+    try:
+        proc = _grade(tmp_path, submitted, tmp_path / "out", "--scheduler", running.address)
+        _, err = proc.communicate(timeout=600)
+    finally:
+        running.stop()
+    assert proc.returncode == 2, err[-2000:]
+    assert "worker no-bwrap" in err and "bubblewrap" in err, err[-2000:]
+    assert not (tmp_path / "out" / "feedback").exists(), "nothing graded without a sandbox"
