@@ -1,0 +1,147 @@
+"""Grading at scale: a generated class on a Dask cluster of 1, then 2, worker processes.
+
+    sudo .venv/bin/python benchmarks/bench_scale.py [--students 1000] [--workers 1,2]
+
+Makes a class of generated submissions of 02-unrolling: 40% correct, 25% with a named
+mistake, 20% blank, 15% hostile (cases of the grading corpus that tamper with the
+checks, kill the grader, read what is not theirs or send forged frames; none of the
+ones that run into a time limit, which would measure the limit). For each worker count
+it starts a real `dask scheduler` and `dask worker --nworkers K --nthreads 1` on
+127.0.0.1, times `rnncourse grade --scheduler` on the class (sandbox on, as
+`rnncourse grade` itself: root and bubblewrap), and prints submissions per second,
+seconds of CPU per submission (everything the cluster's processes and their children
+used, the client included) and the scaling from the first worker count to the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import pathlib
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+ASSIGNMENT = "02-unrolling"
+HOSTILE = ("monkeypatch-checks", "os-exit", "kill-parent", "calls-reference", "reads-solutions",
+           "opens-socket", "nan-results", "forged-frames-on-the-channel", "deleted-test-cells",
+           "input-transformer")
+
+
+def make_class(folder, n):
+    from grading import corpus  # the corpus's builders make readable NumPy students
+
+    blank = json.loads((ROOT / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    mistake = corpus.with_answer(corpus.solution(), "rnn_step_forward", corpus.STEP_NO_BIAS)
+    hostile = [corpus.CASES[name]["build"]() for name in HOSTILE]
+    kinds = {}
+    for i in range(n):
+        r = (i * 37) % 100  # a fixed, well-mixed order
+        if r < 40:
+            nb, kind = corpus.solution(), "correct"
+        elif r < 65:
+            nb, kind = mistake, "named mistake"
+        elif r < 85:
+            nb, kind = blank, "blank"
+        else:
+            nb, kind = hostile[i % len(hostile)], "hostile"
+        kinds[kind] = kinds.get(kind, 0) + 1
+        target = pathlib.Path(folder) / f"student{i:04d}" / ASSIGNMENT
+        target.mkdir(parents=True)
+        (target / f"{ASSIGNMENT}.ipynb").write_text(json.dumps(nb))
+    return kinds
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children_cpu():
+    """CPU seconds of this process's finished (waited-for) children: the client's run."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _tree_cpu(pids):
+    """CPU seconds of running processes and everything they have waited for, trees included."""
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            root = psutil.Process(pid)
+            for proc in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    t = proc.cpu_times()
+                    total += t.user + t.system + t.children_user + t.children_system
+    return total
+
+
+def grade_on_cluster(submitted, out, workers, tmp):
+    """Start a scheduler and `workers` worker processes, grade the class; (seconds, CPU seconds)."""
+    dask = str(pathlib.Path(sys.executable).parent / "dask")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    logs = open(pathlib.Path(tmp) / f"cluster-{workers}.log", "w")
+    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                              env=env, cwd=tmp, stdout=logs, stderr=subprocess.STDOUT, start_new_session=True)]
+    procs.append(subprocess.Popen([dask, "worker", address, "--nworkers", str(workers), "--nthreads", "1",
+                                   "--no-dashboard", "--host", "127.0.0.1"],
+                                  env=env, cwd=tmp, stdout=logs, stderr=subprocess.STDOUT, start_new_session=True))
+    try:
+        from distributed import Client
+
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(workers, timeout=120)
+        cluster0, client0 = _tree_cpu([p.pid for p in procs]), _children_cpu()
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "rnnlib.course.cli", "grade", ASSIGNMENT, str(submitted),
+                               "--out", str(out), "--scheduler", address], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        cpu = _tree_cpu([p.pid for p in procs]) - cluster0 + _children_cpu() - client0
+        if done.returncode != 0:
+            sys.exit(done.stderr[-2000:])
+    finally:
+        for proc in procs:
+            os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            proc.wait()
+    return seconds, cpu
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=1000)
+    parser.add_argument("--workers", default="1,2", help="worker process counts to compare (default 1,2)")
+    args = parser.parse_args()
+    counts = [int(k) for k in args.workers.split(",")]
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        os.chmod(tmp, 0o755)
+        submitted = pathlib.Path(tmp) / "submitted"
+        kinds = make_class(submitted, args.students)
+        n = args.students
+        print(f"{n} submissions of {ASSIGNMENT} ({', '.join(f'{v} {k}' for k, v in kinds.items())}), "
+              f"{os.cpu_count()} cores, sandbox on")
+        first = None
+        for workers in counts:
+            seconds, cpu = grade_on_cluster(submitted, pathlib.Path(tmp) / f"out-{workers}", workers, tmp)
+            rate = n / seconds
+            first = first or rate
+            print(f"{workers} worker process(es): {seconds:7.1f} s, {rate:5.2f} submissions/s, "
+                  f"{cpu / n:5.2f} s of CPU per submission, {rate / first:4.2f}x the first")
+
+
+if __name__ == "__main__":
+    main()
