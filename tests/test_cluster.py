@@ -23,6 +23,7 @@ import pytest
 from rnnlib.course import grading, sandbox
 
 from grading import corpus
+from test_grading_guarantees import interactive_ctrl_c
 
 pytestmark = [pytest.mark.cluster, pytest.mark.requires_tool]
 ROOT = corpus.ROOT
@@ -175,7 +176,8 @@ def test_a_class_on_the_cluster_grades_as_locally_and_survives_a_killed_worker(t
 def test_ctrl_c_then_resume_on_the_cluster_finishes_the_class_identically(tmp_path, cluster, local):
     submitted, expected = local
     out = tmp_path / "cluster"
-    proc = _grade(tmp_path, submitted, out, "--scheduler", cluster.address, start_new_session=True)
+    proc = _grade(tmp_path, submitted, out, "--scheduler", cluster.address, start_new_session=True,
+                  preexec_fn=interactive_ctrl_c)
     journal = out / grading.JOURNAL
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:

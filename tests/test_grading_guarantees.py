@@ -57,6 +57,13 @@ def _class(folder, notebooks):
     return folder
 
 
+def interactive_ctrl_c():
+    """In the child before exec: Ctrl-C as in a terminal's foreground. A shell that starts a
+    job in the background (CI under `nohup ... &`) hands it SIGINT ignored, and Python then
+    never turns SIGINT into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _jail_processes():
     found = subprocess.run(["pgrep", "-u", ",".join(str(sandbox.UID_BASE + k) for k in range(64))],
                            capture_output=True, text=True)
@@ -100,7 +107,8 @@ def test_interrupted_run_leaves_nothing_and_resume_finishes_it_identically(tmp_p
     out = tmp_path / "out"
     proc = subprocess.Popen(RNNCOURSE + ["grade", corpus.ASSIGNMENT, str(submitted), "--out", str(out),
                                          "--jobs", "1"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=interactive_ctrl_c)
     journal = out / grading.JOURNAL
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
