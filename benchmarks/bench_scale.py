@@ -16,7 +16,9 @@ used, the client included) and the scaling from the first worker count to the ot
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
+import csv
 import json
 import os
 import pathlib
@@ -139,8 +141,11 @@ def main():
             seconds, cpu = grade_on_cluster(submitted, pathlib.Path(tmp) / f"out-{workers}", workers, tmp)
             rate = n / seconds
             first = first or rate
+            with open(pathlib.Path(tmp) / f"out-{workers}" / "grades.csv", newline="") as f:
+                statuses = collections.Counter(row["status"] for row in csv.DictReader(f))
             print(f"{workers} worker process(es): {seconds:7.1f} s, {rate:5.2f} submissions/s, "
-                  f"{cpu / n:5.2f} s of CPU per submission, {rate / first:4.2f}x the first")
+                  f"{cpu / n:5.2f} s of CPU per submission, {rate / first:4.2f}x the first "
+                  f"({', '.join(f'{v} {k}' for k, v in sorted(statuses.items()))})")
 
 
 if __name__ == "__main__":
