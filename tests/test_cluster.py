@@ -20,10 +20,11 @@ import time
 
 import pytest
 
+from rnnlib.course import cluster as cluster_module
 from rnnlib.course import grading, sandbox
 
 from grading import corpus
-from test_grading_guarantees import interactive_ctrl_c
+from test_grading_guarantees import interactive_ctrl_c, wait_for_rows
 
 pytestmark = [pytest.mark.cluster, pytest.mark.requires_tool]
 ROOT = corpus.ROOT
@@ -178,12 +179,7 @@ def test_ctrl_c_then_resume_on_the_cluster_finishes_the_class_identically(tmp_pa
     out = tmp_path / "cluster"
     proc = _grade(tmp_path, submitted, out, "--scheduler", cluster.address, start_new_session=True,
                   preexec_fn=interactive_ctrl_c)
-    journal = out / grading.JOURNAL
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if journal.exists() and len(journal.read_text().splitlines()) >= 3:  # header and two rows
-            break
-        time.sleep(0.2)
+    wait_for_rows(out / grading.JOURNAL, 2, timeout=600)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err[-2000:]
@@ -215,3 +211,11 @@ def test_a_worker_without_bubblewrap_refuses_and_is_named(tmp_path):
     assert proc.returncode == 2, err[-2000:]
     assert "worker no-bwrap" in err and "bubblewrap" in err, err[-2000:]
     assert not (tmp_path / "out" / "feedback").exists(), "nothing graded without a sandbox"
+
+
+@pytest.mark.parametrize("relative", ["grades.csv", "../x", "feedback/../../x", "", "/etc/x", "journal/x"])
+def test_the_client_writes_only_under_feedback_and_records(tmp_path, relative):
+    """What a worker sends back lands under OUT/feedback or OUT/records, or is refused."""
+    with pytest.raises(ValueError, match="outside feedback"):
+        cluster_module._safe_target(tmp_path, relative)
+    assert cluster_module._safe_target(tmp_path, "feedback/s1/a/a.html") == tmp_path / "feedback" / "s1" / "a" / "a.html"

@@ -64,6 +64,15 @@ def interactive_ctrl_c():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def wait_for_rows(journal, rows, timeout):
+    """Until the grading journal holds ``rows`` rows (after its header line), or ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if journal.exists() and len(journal.read_text().splitlines()) >= rows + 1:
+            return
+        time.sleep(0.2)
+
+
 def _jail_processes():
     found = subprocess.run(["pgrep", "-u", ",".join(str(sandbox.UID_BASE + k) for k in range(64))],
                            capture_output=True, text=True)
@@ -110,11 +119,7 @@ def test_interrupted_run_leaves_nothing_and_resume_finishes_it_identically(tmp_p
                             stderr=subprocess.PIPE, text=True, start_new_session=True,
                             preexec_fn=interactive_ctrl_c)
     journal = out / grading.JOURNAL
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if journal.exists() and len(journal.read_text().splitlines()) >= 3:  # header and two rows
-            break
-        time.sleep(0.2)
+    wait_for_rows(journal, 2, timeout=300)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err[-2000:]

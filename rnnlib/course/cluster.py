@@ -32,6 +32,7 @@ import pathlib
 import pickle
 import resource
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -43,6 +44,7 @@ from . import sandbox
 
 ROW_FILE = "row.pickle"
 _TEMPLATES = {}  # per worker process: (root, assignment, digest of its source) -> template folder
+_HOME = []  # this worker process's own folder for them, made once with mkdtemp (never a guessed name)
 
 
 class WorkerRefused(RuntimeError):
@@ -76,10 +78,12 @@ def _template_here(root, assignment):
 
     key = (root, assignment.name, _source_digest(root, assignment.name))
     if key not in _TEMPLATES or not pathlib.Path(_TEMPLATES[key]).is_dir():
-        folder = pathlib.Path(tempfile.gettempdir()) / f"rnncourse-worker-{os.getpid()}" / key[2]
-        folder.mkdir(parents=True, exist_ok=True)
+        if not _HOME:
+            _HOME.append(pathlib.Path(tempfile.mkdtemp(prefix="rnncourse-worker-")))
+            os.chmod(_HOME[0], 0o755)
+        folder = _HOME[0] / key[2]
+        folder.mkdir(exist_ok=True)
         os.chmod(folder, 0o755)
-        os.chmod(folder.parent, 0o755)
         with open(folder / ".lock", "w") as lock:  # the worker's threads build it once
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not (folder / "template").is_dir():
@@ -105,9 +109,9 @@ def grade_task(spec, student):
         out.mkdir()
         ctx = Context(spec["root"], template, spec["assignment"], spec["submitted"], str(out), spec["secret"],
                       limits, spec["use_sandbox"], tmp, spec["records"])
-        job = pathlib.Path(tmp) / "job.pickle"
-        job.write_bytes(pickle.dumps((ctx, student)))
-        os.chmod(job, 0o600)
+        job = pathlib.Path(tmp) / "job.pickle"  # it holds the secret: private from the first byte
+        with os.fdopen(os.open(job, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600), "wb") as f:
+            f.write(pickle.dumps((ctx, student)))
         try:
             done = subprocess.run([sys.executable, "-m", __name__, str(job)], capture_output=True,
                                   timeout=limits.student_seconds + limits.grace_seconds)
@@ -121,10 +125,12 @@ def grade_task(spec, student):
             return Row(student, "crashed", max_score=spec["assignment"].max_score,
                        notes=["The grading process for this submission died; please tell your instructor."]), {}
         row = pickle.loads(row_file.read_bytes())
-        files = {}
-        for path in sorted(out.rglob("*")):
-            if path.is_file() and not path.is_symlink():
-                files[path.relative_to(out).as_posix()] = path.read_bytes()
+        files = {}  # regular files only, never through a link
+        for folder, _, names in os.walk(out):
+            for name in names:
+                path = pathlib.Path(folder) / name
+                if stat.S_ISREG(path.lstat().st_mode):
+                    files[path.relative_to(out).as_posix()] = path.read_bytes()
         return row, files
 
 
