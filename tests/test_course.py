@@ -1,9 +1,12 @@
 """The instructor's pipeline end to end: release, validate, grade a simulated class.
 
 Each assignment is graded once, for a class of: the full solution, the blank student
-version, a partially correct student, and one student per named common mistake of
-rnnlib.checks; every score is asserted exactly and every mistake's sentence is found
-in that student's feedback.
+version, a partially correct student, one student per named common mistake of
+rnnlib.checks (made by calling the mistake's variant, that is, by handing the work to
+rnnlib, which the grader sees and says), and one student per implementation of the
+NumPy catalogue (``tests/mistakes/``) for the assignment's functions. Every score is
+asserted exactly, and each catalogue student's feedback page carries the sentence its
+notebook's own check gives (computed here, in process).
 """
 
 import csv
@@ -19,11 +22,13 @@ import sys
 import pytest
 import students
 
+from rnnlib.checks import run_check
 from rnnlib.checks.specs import SPECS
 
 ROOT = students.ROOT
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
 RNNCOURSE = [sys.executable, "-m", "rnnlib.course.cli"]
+CATALOGUE = sorted((ROOT / "tests" / "mistakes").glob("*.py")) + sorted((ROOT / "tests" / "mistakes" / "independent").glob("*.py"))
 
 
 def _sandbox_flags():
@@ -101,11 +106,20 @@ def _class(assignment, tmp):
     students.write(partial, tmp, "partial", assignment)
     expected["partial"] = (total - sum(points[f] for f in _dependents(nb, names[-1])), None)
     for name in names:
+        lost = sum(points[f] for f in _dependents(nb, name))
         for mistake in SPECS[name].mistakes:
             student = f"{name}--{mistake.label}".replace(" ", "_").replace("'", "p").replace("^", "")
             students.write(students.with_mistake(nb, name, mistake.label), tmp, student, assignment)
-            lost = sum(points[f] for f in _dependents(nb, name))
-            expected[student] = (total - lost, mistake.sentence)
+            expected[student] = (total - lost, f"hands the work to rnnlib's own {name} earns nothing")
+        for path in CATALOGUE:
+            namespace = {"__name__": f"catalogue_{path.stem}"}
+            exec(compile(path.read_text(), str(path), "exec"), namespace)
+            if namespace["FUNCTION"] != name:
+                continue
+            public = run_check(name, namespace[name])
+            students.write(students.with_source(nb, name, path.read_text()), tmp, f"catalogue--{path.stem}", assignment)
+            score = total if namespace["KIND"] == "correct" else total - lost
+            expected[f"catalogue--{path.stem}"] = (score, None if public.passed else public.message)
     return expected
 
 

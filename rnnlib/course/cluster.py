@@ -4,8 +4,8 @@ The cluster is Dask's own (the ``distributed`` package): a ``dask scheduler`` an
 ``dask worker`` processes, started the usual way on as many machines as the course has.
 Each student is one task. On a worker, a task first checks that it can sandbox student
 code (a worker without bubblewrap refuses, and the client names that worker), then
-grades the student in a fresh process (``python -m rnnlib.course.cluster``) exactly as
-a local run's worker does (:func:`rnnlib.course.grading.grade_one` in a process of its
+grades the student in a fresh process (forked from the worker's warmed forkserver)
+exactly as a local run's worker does (:func:`rnnlib.course.grading.grade_one` in a process of its
 own, under its memory limit, with a uid of that machine's pool), and returns the row,
 the feedback page and the record's files.
 
@@ -113,9 +113,7 @@ def grade_task(spec, student):
         with os.fdopen(os.open(job, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600), "wb") as f:
             f.write(pickle.dumps((ctx, student)))
         try:
-            done = subprocess.run([sys.executable, "-m", __name__, str(job)], capture_output=True,
-                                  timeout=limits.student_seconds + limits.grace_seconds)
-            failed = done.returncode != 0
+            failed = not _in_own_process(job, limits.student_seconds + limits.grace_seconds)
         except subprocess.TimeoutExpired:
             return Row(student, "timeout", max_score=spec["assignment"].max_score,
                        notes=["Grading this submission took longer than the "
@@ -132,6 +130,33 @@ def grade_task(spec, student):
                 if stat.S_ISREG(path.lstat().st_mode):
                     files[path.relative_to(out).as_posix()] = path.read_bytes()
         return row, files
+
+
+def _in_own_process(job, timeout):
+    """Run :func:`_grade_here` on ``job`` in a process of its own; whether it ended well.
+
+    The process is forked from this worker's multiprocessing forkserver, warmed once by
+    the same preload as a local run's (:data:`rnnlib.course.grading.PRELOAD`). A worker
+    that is itself a daemon process (a nanny's, by default) may not have such children,
+    and starts ``python -m rnnlib.course.cluster JOB`` instead, at the cost of Python's
+    start and imports for every student."""
+    import multiprocessing
+
+    from .grading import PRELOAD
+
+    if multiprocessing.current_process().daemon:
+        return subprocess.run([sys.executable, "-m", __name__, str(job)], capture_output=True,
+                              timeout=timeout).returncode == 0
+    mp = multiprocessing.get_context("forkserver")
+    mp.set_forkserver_preload(PRELOAD)
+    proc = mp.Process(target=_grade_here, args=(str(job),), daemon=True)
+    proc.start()
+    proc.join(timeout)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+        raise subprocess.TimeoutExpired(str(job), timeout)
+    return proc.exitcode == 0
 
 
 def _grade_here(job):

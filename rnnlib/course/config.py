@@ -30,11 +30,12 @@ def find_root(start=None) -> pathlib.Path:
 
 
 def configure(c, root, source=SOURCE, release=RELEASE, work=None, cell_timeout=CELL_TIMEOUT,
-              jailed=None):
+              single_run=None):
     """Fill a traitlets Config ``c`` with the course's settings; return it.
 
-    ``jailed`` (settings of :class:`~rnnlib.course.execute.JailedExecute`) makes
-    autograde execute the notebook in a jail; without it, nbgrader's own ``Execute``
+    ``single_run`` (a job folder registered in :data:`rnnlib.course.singlerun.RUNS`)
+    makes autograde take the notebook's outputs from the grader's one jailed run
+    (:class:`~rnnlib.course.singlerun.SingleRun`); without it, nbgrader's own ``Execute``
     runs it (as plain ``nbgrader autograde`` does). Either way, the autograded notebook
     is cleaned of active HTML before the feedback page and the formgrader show it.
     """
@@ -49,7 +50,7 @@ def configure(c, root, source=SOURCE, release=RELEASE, work=None, cell_timeout=C
     c.CourseDirectory.feedback_directory = str(work / "feedback")
     c.CourseDirectory.db_url = f"sqlite:///{work / 'gradebook.db'}"
     c.CourseDirectory.course_id = "rnn-textbook"
-    from . import lms  # zip_collect of Canvas/Moodle downloads, grades out to them
+    from . import clean, lms  # zip_collect of Canvas/Moodle downloads, grades out to them
     lms.configure(c, work)
     c.Exchange.root = str(work / "exchange")  # unused here; keeps nbgrader off /usr/local
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -57,23 +58,22 @@ def configure(c, root, source=SOURCE, release=RELEASE, work=None, cell_timeout=C
     c.ExecutePreprocessor.timeout = cell_timeout
     c.Execute.timeout = cell_timeout
     c.Execute.kernel_name = "python3"
-    c.Autograde.autograde_preprocessors = _autograde_chain(jailed is not None)
+    c.Autograde.autograde_preprocessors = _autograde_chain(single_run is not None)
     # late work: past the assignment's due date (nbgrader db assignment add NAME --duedate=..., or the
     # formgrader), a notebook's autograded score is taken back in full by nbgrader's own plugin
     c.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
     c.LateSubmissionPlugin.penalty_method = LATE_PENALTY
-    if jailed is not None:
-        for key, value in jailed.items():
-            setattr(c.JailedExecute, key, value)
-        c.JailedExecute.timeout = cell_timeout
+    if single_run is not None:
+        c.SingleRun.job = str(single_run)
     c.HTMLExporter.sanitize_html = True
+    c.GenerateFeedback.exporter_class = clean._feedback_exporter()
     # a notebook must be graded whatever it prints: never stop on a long output
     c.LimitOutput.max_lines = 1000
     c.LimitOutput.max_traceback = 100
     return c
 
 
-def _autograde_chain(jailed):
+def _autograde_chain(single):
     """nbgrader's autograde preprocessors, with the executor chosen and HTML cleaned."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern,
@@ -81,9 +81,9 @@ def _autograde_chain(jailed):
 
     from .clean import SanitizeHTML
 
-    from .execute import JailedExecute  # the same step, in a jail
+    from .singlerun import SingleRun  # the grader's one run, in a jail
 
-    return [JailedExecute if jailed else Execute, SanitizeHTML, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+    return [SingleRun if single else Execute, SanitizeHTML, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
             AssignLatePenalties, CheckCellMetadata]
 
 

@@ -4,12 +4,13 @@ For every entry ``SUBMITTED_DIR/<student>/<assignment>/``, one worker process:
 
 1. takes the submission in as data (:mod:`rnnlib.course.intake`): no link is followed,
    only regular files are read, each within a size limit;
-2. scores it out of process (:mod:`rnnlib.course.outside`): the student's functions
-   run in a jail and only arrays come back, on a pipe; this score is the one that counts;
-3. runs nbgrader's autograde on a private copy, whose execution step runs in a jail of
-   its own (:mod:`rnnlib.course.execute`), writes the authoritative points into that
-   gradebook, notes where a test cell's outcome was changed from inside the notebook,
-   and renders nbgrader's feedback page.
+2. runs nbgrader's autograde on a private copy, whose execution step is the one run of
+   the notebook (:mod:`rnnlib.course.singlerun`): the cells and the graded functions
+   run once, in a jail (:mod:`rnnlib.course.outside`); the student's functions return
+   only arrays, on a pipe, which the grader compares in its own process (the score that
+   counts), and what each cell showed comes back the same way for the feedback;
+3. writes the authoritative points into that gradebook, notes where a test cell's
+   outcome was changed from inside the notebook, and renders nbgrader's feedback page.
 
 The parent process starts one worker per student (at most ``jobs`` at once), gives each
 a wall-clock limit, and records every row in a journal as it arrives; ``grades.csv``
@@ -42,13 +43,16 @@ from dataclasses import asdict, dataclass, field
 
 from tqdm.auto import tqdm
 
-from . import clean, intake, outside, sandbox
+from . import clean, intake, outside, sandbox, singlerun
 from .config import SOURCE
 from .nbapi import api, run, venv_on_path
 from .secret import check_unchanged, course_secret, fingerprint
 
 COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
            "email", "raw_score", "late_submission_penalty", "score", "max_score", "status"]
+# what the server that forks one grading process per student imports first (warm: a rehearsal)
+PRELOAD = ["rnnlib.course.grading", "nbgrader.apps.api", "nbgrader.api", "nbconvert", "rnnlib.checks",
+           "rnnlib.course.warm"]
 NB_STUDENT = "student"  # the id each private course's gradebook knows the student by
 JOURNAL = "grades.journal"
 
@@ -63,15 +67,13 @@ class GradingLimits:
 
     student_seconds: float = 600.0  # wall clock for everything about one student
     grace_seconds: float = 60.0  # past student_seconds, before the parent kills the worker
-    runner_seconds: float = 90.0  # one attempt of the jailed runner
-    kernel_seconds: float = 300.0  # the whole feedback execution (every cell together)
-    cell_seconds: int = 30  # one cell of the feedback execution
+    kernel_seconds: float = 300.0  # the notebook's run: every cell together
+    cell_seconds: int = 30  # one cell of the notebook's run
     disk_bytes: int = 256 * 1024**2  # each jail's /work and /tmp together
     jail_memory_bytes: int = 4 * 1024**3  # address space of each jailed process
     worker_memory_bytes: int = 6 * 1024**3  # address space of the grader's own worker
     notebook_bytes: int = 50 * 1024**2  # the submitted notebook
     result_bytes: int = 64 * 1024**2  # all that the runner may send back
-    feedback_bytes: int = 64 * 1024**2  # the executed notebook the feedback jail sends back
 
     def jail(self, uid):
         return sandbox.Jail(uid=uid, limits=sandbox.Limits(
@@ -90,6 +92,7 @@ class Row:
     digest: str = ""  # of the submitted notebook's bytes, for --resume
     late_penalty: float = 0.0  # nbgrader's, once the course's gradebook has the submission
     duedate: str = ""
+    cpu: dict = field(default_factory=dict)  # CPU seconds by phase: jail, execution, scoring, feedback
 
     def csv(self, assignment):
         return {"assignment": assignment, "duedate": clean.csv_cell(self.duedate),
@@ -192,23 +195,30 @@ def _with_notes(page, row):
     return page[:end] + block + page[end:]
 
 
-def _autograde_for_feedback(ctx, course, verdicts, row, jail, deadline, comments):
-    """nbgrader's autograde (executing in a jail); then the authoritative points go in."""
+def _autograde(ctx, course, request, row, comments):
+    """nbgrader's autograde, whose execution step is the one jailed run
+    (:class:`~rnnlib.course.singlerun.SingleRun`); then the authoritative points and
+    sentences go into its gradebook and nbgrader renders the feedback page. Returns the
+    page (None if nbgrader could not make one); the run's result is ``request.result``
+    (None if nbgrader stopped before the run)."""
     from nbgrader.api import Gradebook
 
     assignment = ctx.assignment
-    budget = max(5.0, min(ctx.limits.kernel_seconds, deadline - time.monotonic() - 20))
-    jailed = {"job": str(course.parent / "feedback-job"), "budget": budget,
-              "max_bytes": ctx.limits.feedback_bytes,
-              "jail": asdict(jail) if jail is not None else None}
+    job = str(course.parent / "runner")
     nb = api(course, release=str(course / "release"), work=course / "work",
-             cell_timeout=ctx.limits.cell_seconds, jailed=jailed)
-    with venv_on_path():
-        result = nb.autograde(assignment.name, NB_STUDENT, force=True, create=True)
+             cell_timeout=ctx.limits.cell_seconds, single_run=job)
+    singlerun.RUNS[job] = request
+    try:
+        with venv_on_path():
+            result = nb.autograde(assignment.name, NB_STUDENT, force=True, create=True)
+    finally:
+        singlerun.RUNS.pop(job, None)
+    if request.result is None:
+        return None
+    verdicts = request.result.verdicts
     if not result.get("success"):
-        row.notes.append("The notebook itself could not be run to the end for feedback "
-                         "(it ran out of time or stopped the kernel, or its output was too large); "
-                         "the score below comes from running your functions separately.")
+        row.notes.append("nbgrader could not save the run of this notebook for feedback; the score "
+                         "below comes from the grader's own checks of your functions.")
         return None
     with Gradebook(nb.coursedir.db_url) as gb:
         for name, points in assignment.points.items():
@@ -268,10 +278,11 @@ def _write_record(ctx, student, course, verdicts, row, comments):
 
 def grade_one(ctx, student, slot, uid=None):
     """Grade one student; never raises. Returns a :class:`Row` and writes its page."""
+    started = time.process_time()
     assignment, limits = ctx.assignment, ctx.limits
     deadline = time.monotonic() + limits.student_seconds
     row = Row(student, "graded", max_score=assignment.max_score)
-    verdicts = {}
+    verdicts, request = {}, None
     tmp = pathlib.Path(ctx.tmp) / f"student-{slot}"
     tmp.mkdir(mode=0o755)
     page = None
@@ -296,14 +307,22 @@ def grade_one(ctx, student, slot, uid=None):
             if sub.exchange_secret:
                 (submitted / "submission_secret.txt").write_text(sub.exchange_secret)
             jail = limits.jail(uid) if ctx.use_sandbox else None
-            status, verdicts = outside.score(assignment.name, sub.cells, list(assignment.points), ctx.secret,
-                                             student, tmp / "runner", jail,
-                                             deadline=min(deadline - 30, time.monotonic() + 4 * limits.runner_seconds),
-                                             max_bytes=limits.result_bytes)
-            row.status = status
-            row.raw_score = sum(p for n, p in assignment.points.items() if verdicts[n].passed)
+            budget = max(5.0, min(limits.kernel_seconds, deadline - time.monotonic() - 60))
+            cache = pathlib.Path(ctx.template).parent / "matplotlib"
+            request = singlerun.Request(assignment.name, list(assignment.points), ctx.secret, student, jail,
+                                        deadline - 30, limits.result_bytes, budget, limits.cell_seconds,
+                                        str(cache) if cache.is_dir() else None)
             comments = {}  # function -> the sentence its cell carries in the gradebook
-            made = _autograde_for_feedback(ctx, course, verdicts, row, jail, deadline, comments)
+            made = _autograde(ctx, course, request, row, comments)
+            if request.result is None:  # nbgrader stopped before the run: score the notebook as submitted
+                request.result = outside.run(assignment.name, sub.cells, list(assignment.points), ctx.secret,
+                                             student, tmp / "runner-alone", jail, deadline=deadline - 30,
+                                             max_bytes=limits.result_bytes, budget=budget,
+                                             cell_seconds=limits.cell_seconds)
+                row.notes.append("nbgrader could not read this notebook's cells, so the feedback page "
+                                 "shows only the grader's checks of your functions.")
+            row.status, verdicts = request.result.status, request.result.verdicts
+            row.raw_score = sum(p for n, p in assignment.points.items() if verdicts[n].passed)
             if made is not None:
                 page = _with_notes(made.read_bytes(), row)
             if ctx.records:
@@ -318,6 +337,9 @@ def grade_one(ctx, student, slot, uid=None):
     if page is None:
         page = _feedback_page(student, assignment, row, verdicts).encode("utf-8", "surrogateescape")
     _write_atomically(feedback_path(ctx.out, student, assignment), page)
+    if request is not None and request.result is not None:
+        row.cpu = {k: round(v, 4) for k, v in request.result.seconds.items()}
+        row.cpu["feedback"] = round(max(0.0, time.process_time() - started - request.result.seconds["scoring"]), 4)
     return row
 
 
@@ -343,8 +365,25 @@ def _student_process(conn, ctx, student, slot):
 
 # ---------------------------------------------------------------- the class -------
 
-def _template(root, assignment, folder):
-    """A private course with the assignment generated (its gradebook records the cells)."""
+def _matplotlib_cache(folder):
+    """A prebuilt matplotlib font list beside the template, which each jail copies in
+    (:func:`rnnlib.course.runner._matplotlib_cache`) instead of scanning the fonts."""
+    import subprocess
+
+    cache = pathlib.Path(folder) / "matplotlib"
+    cache.mkdir(mode=0o755)
+    subprocess.run([sandbox.PYTHON, "-c", "import matplotlib.font_manager"], capture_output=True, timeout=120,
+                   env=sandbox.unjailed_env(MPLCONFIGDIR=str(cache)))
+    for path in cache.rglob("*"):
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    return cache
+
+
+def _template(root, assignment, folder, fonts=True):
+    """A private course with the assignment generated (its gradebook records the cells),
+    and (``fonts``) the matplotlib font list the jails share."""
+    if fonts:
+        _matplotlib_cache(folder)
     course = pathlib.Path(folder) / "template"
     shutil.copytree(pathlib.Path(root) / SOURCE / assignment.name, course / SOURCE / assignment.name)
     nb = api(course, release=str(course / "release"), work=course / "work")
@@ -422,8 +461,7 @@ def _fallback_row(ctx, student, status, note):
 def _schedule(ctx, students, jobs, on_row, progress):
     """One process per student, at most ``jobs`` at once, each within its wall clock."""
     mp = multiprocessing.get_context("forkserver")
-    mp.set_forkserver_preload(["rnnlib.course.grading", "nbgrader.apps.api", "nbgrader.api",
-                               "nbconvert", "nbclient", "rnnlib.checks"])
+    mp.set_forkserver_preload(PRELOAD)
     pending = list(enumerate(students))
     running = {}  # slot -> (process, connection, student, started)
     grace = ctx.limits.grace_seconds

@@ -1,10 +1,17 @@
-"""The authoritative score: the student's functions run in a jail, the grader compares.
+"""The one run of a submission: the student's notebook and functions run in a jail, the
+grader compares.
 
 For each graded function the grader makes the check's inputs (the public case and
 hidden cases with a seed the student cannot know), the runner (in a jail, without
 rnnlib) calls the student's function and returns plain arrays, and the grader replays
 them through the same :func:`rnnlib.checks.run_check` that students see in their
-notebooks, in its own process, which no student code has touched.
+notebooks, in its own process, which no student code has touched. That is the score.
+
+The same run keeps what each cell showed (:func:`run` with ``outputs=True``), which is
+what nbgrader's feedback and the formgrader show. A test cell's ``check_<name>(fn)``
+runs in the jail as a stand-in that calls ``fn`` on cases the grader prepared; the
+grader judges the results with the real check and writes its pass line, or its
+``CheckFailure``, where the call stood in the cell's outputs.
 """
 
 from __future__ import annotations
@@ -24,8 +31,13 @@ from ..checks import run_check
 from ..checks.specs import SPECS, case_args
 from . import runner, sandbox
 
-WALL_SECONDS = 90  # one attempt of the runner, all functions together
 ATTEMPTS = 4  # restarts after a student's code killed the runner
+MAX_CHECK_CASES = 32  # distinct (check, seed) calls in a notebook that the grader prepares
+NOT_RUN = ("This cell was not run: the notebook used up its time budget for grading "
+           "({:g} s in all) before reaching it.")
+STOPPED = ("This cell stopped the grader's process (it ended Python, or ran out of time or "
+           "memory), so it was skipped and the notebook was run again without it.")
+UNREACHED = "This cell was not run: the run of the notebook ended before it."
 
 
 @dataclass
@@ -158,12 +170,15 @@ class Attempt:
     progress: list  # "cell 3", "function rnn_forward", ...
     done: bool
     timed_out: bool
+    outputs: dict = dataclasses.field(default_factory=dict)  # cell index -> (count, [output dicts])
+    checks: dict = dataclasses.field(default_factory=dict)  # call number -> record of a test cell's check
 
 
 def _attempt(job, plan, jail, scratch, timeout, max_bytes):
     """One run of the runner: in the jail, or (unsafe) as a plain child process."""
     argv_plan = dict(plan, job="/job" if jail is not None else str(job), jailed=jail is not None)
     if jail is not None:
+        argv_plan["matplotlib_cache"] = "/grader/matplotlib" if plan.get("matplotlib_cache") else None
         argv = [sandbox.PYTHON, "/grader/runner.py", json.dumps(argv_plan)]
         scratch.mkdir(mode=0o700)
         try:
@@ -175,42 +190,65 @@ def _attempt(job, plan, jail, scratch, timeout, max_bytes):
         argv = [sys.executable, runner.__file__, json.dumps(argv_plan)]
         outcome = sandbox.run(argv, timeout, max_bytes, env=sandbox.unjailed_env())
     frames, _ = runner.read_frames(outcome.output)
-    results, progress, done = {}, [], False
+    run = Attempt({}, [], False, outcome.timed_out)
     for kind, payload in frames:
         if kind == "progress":
-            progress.append(payload.decode("utf-8", "replace")[:200])
+            run.progress.append(payload.decode("utf-8", "replace")[:200])
         elif kind == "done":
-            done = True
+            run.done = True
         elif kind == "result":
             try:
                 record = runner.unpack(payload)
             except runner.Malformed:
                 continue
             if isinstance(record, dict) and record.get("name") in plan["functions"]:
-                results[record["name"]] = record
-    return Attempt(results, progress, done and not outcome.overflow, outcome.timed_out)
+                run.results[record["name"]] = record
+        elif kind == "output":
+            _take_output(run.outputs, payload)
+        elif kind == "check":
+            try:
+                record = runner.unpack(payload)
+            except runner.Malformed:
+                continue
+            if isinstance(record, dict) and type(record.get("call")) is int:
+                run.checks.setdefault(record["call"], record)
+    run.done = run.done and not outcome.overflow
+    return run
 
 
-def _run_jailed(job, functions, answers, jail, deadline, max_bytes):
+def _take_output(outputs, payload):
+    """Read one cell's ``output`` frame as data: ``{"cell": i, "count": n, "outputs": [...]}``."""
+    try:
+        frame = json.loads(payload.decode("utf-8", "replace"))
+        cell, count, items = frame["cell"], frame["count"], frame["outputs"]
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return
+    if type(cell) is int and type(count) is int and isinstance(items, list) and cell not in outputs:
+        outputs[cell] = (count, items[:10_000])
+
+
+def _run_jailed(job, functions, answers, jail, deadline, max_bytes, extra=None):
     """Run the runner, restarting past cells or functions that killed it.
 
-    Returns ``(status, {function: record})``."""
+    Returns ``(status, {function: record}, attempts)``."""
     plan = {"functions": list(functions), "answers": answers, "skip_cells": [],
-            "skip_functions": [], "cpu_seconds": 10}
-    status, results = "graded", {}
+            "skip_functions": [], "cpu_seconds": 10, **(extra or {})}
+    wall = plan.get("budget", 60) + 60
+    status, results, attempts = "graded", {}, []
     for attempt in range(ATTEMPTS):
         left = deadline - time.monotonic()
         if left <= 1:
-            return "timeout", results
-        run = _attempt(job, plan, jail, job.parent / f"scratch-{attempt}", min(WALL_SECONDS, left), max_bytes)
+            return "timeout", results, attempts
+        run = _attempt(job, plan, jail, job.parent / f"scratch-{attempt}", min(wall, left), max_bytes)
+        attempts.append((list(plan["skip_cells"]), run))
         results.update(run.results)
         if run.done:
-            return status, results
+            return status, results, attempts
         if run.timed_out:
             status = "timeout"
         last = [line for line in run.progress if line.startswith(("cell ", "function "))]
         if not last:
-            return ("timeout" if run.timed_out else "crashed"), results
+            return ("timeout" if run.timed_out else "crashed"), results, attempts
         kind, _, what = last[-1].partition(" ")
         if kind == "cell" and what.isdigit():
             plan["skip_cells"].append(int(what))
@@ -218,8 +256,8 @@ def _run_jailed(job, functions, answers, jail, deadline, max_bytes):
             plan["skip_functions"].append(what)
             results.pop(what, None)
         else:
-            return "crashed", results
-    return ("timeout" if status == "timeout" else "crashed"), results
+            return "crashed", results, attempts
+    return ("timeout" if status == "timeout" else "crashed"), results, attempts
 
 
 def _verdict(name, record, plan, status, cells):
@@ -248,23 +286,169 @@ def _verdict(name, record, plan, status, cells):
     return Verdict(name, False, failed.message, failed.mistake, checks[0].passed)
 
 
-def score(assignment, cells, functions, secret, student, job, jail=None, deadline=None,
-          max_bytes=64 * 1024**2):
-    """Run the student's ``functions`` out of process; return (status, {name: Verdict}).
+def check_calls(cells):
+    """``[(name, seed, hidden), ...]``: the calls ``check_<name>(fn, seed, hidden)`` in the
+    code ``cells`` (sources) with a constant seed, the cases the grader prepares for them."""
+    found = set()
+    for tree in _trees(cells):
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if not (called.startswith("check_") and called[6:] in SPECS):
+                continue
+            given = dict(zip(("fn", "seed", "hidden"), node.args))
+            given.update({k.arg: k.value for k in node.keywords if k.arg in ("seed", "hidden")})
+            seed, hidden = given.get("seed"), given.get("hidden")
+            seed = 0 if seed is None else seed.value if isinstance(seed, ast.Constant) else None
+            hidden = False if hidden is None else hidden.value if isinstance(hidden, ast.Constant) else None
+            if type(seed) is int and 0 <= seed < 2**31 and isinstance(hidden, (bool, int)):
+                found.add((called[6:], seed, bool(hidden)))
+    return sorted(found)[:MAX_CHECK_CASES]
+
+
+def _check_file(name, seed, hidden):
+    return f"check-{name}-{seed}-{'h' if hidden else 'p'}.bin"
+
+
+def _output(item):
+    """One output the runner reported, rebuilt from plain values (None if it is not one)."""
+    import nbformat
+
+    if not isinstance(item, dict):
+        return None
+    kind = item.get("output_type")
+    try:
+        if kind == "stream" and item.get("name") in ("stdout", "stderr") and isinstance(item.get("text"), str):
+            return nbformat.v4.new_output("stream", name=item["name"], text=item["text"])
+        if kind in ("display_data", "execute_result") and isinstance(item.get("data"), dict):
+            data = {m: v for m, v in item["data"].items() if m in runner.MIMES and isinstance(v, str)}
+            if not data:
+                return None
+            if kind == "execute_result":
+                count = item.get("execution_count")
+                return nbformat.v4.new_output(kind, data=data, execution_count=count if type(count) is int else None)
+            return nbformat.v4.new_output(kind, data=data)
+        if kind == "error" and isinstance(item.get("traceback"), list):
+            return nbformat.v4.new_output("error", ename=str(item.get("ename", "Error"))[:200],
+                                          evalue=str(item.get("evalue", ""))[:5000],
+                                          traceback=[str(t)[:20000] for t in item["traceback"][:200]])
+    except (TypeError, ValueError):
+        return None
+    return None
+
+
+def _check_output(record, prepared, sources):
+    """``(output, stops)``: what a test cell's check call shows, judged by the real check:
+    its pass line, or its CheckFailure (which stops the cell, as raising does)."""
+    import nbformat
+
+    def note(text):
+        return nbformat.v4.new_output("stream", name="stderr", text=text + "\n"), False
+
+    if not isinstance(record, dict):
+        return note("A check ran here, but its result did not reach the grader.")
+    name, seed, hidden = record.get("name"), record.get("seed"), record.get("hidden")
+    key = (name, seed, hidden)
+    if record.get("missing") or key not in prepared:
+        return note(f"check_{name}: not run while grading (the grader prepares the checks of this "
+                    f"notebook that are called with a constant seed).")
+    try:
+        results = record["results"]
+        if not isinstance(results, list) or not all(isinstance(r, dict) and "ok" in r for r in results):
+            raise TypeError("not a list of results")
+        for r in results:
+            if r["ok"]:
+                _changed_pairs(r.get("changed", []), prepared[key])
+        result = run_check(name, _Replay(results), seed=seed, hidden=hidden)
+    except Exception as exc:  # a malformed record: the student's code wrote it
+        return note(f"check_{name}: the grader could not read what the function returned ({type(exc).__name__}).")
+    if result.passed:
+        return nbformat.v4.new_output("stream", name="stdout", text="\u2714 " + result.message + "\n"), False
+    message = result.message
+    if "Error" in message and _uses_rnnlib(sources, name):
+        message += (" (While grading, rnnlib is not there: a function that calls rnnlib's own "
+                    f"{name} cannot run.)")
+    return nbformat.v4.new_output("error", ename="CheckFailure", evalue=message,
+                                  traceback=[f"CheckFailure: {message}"]), True
+
+
+def _append(outputs, output):
+    """Add an output, joining text to the stream just before it, as Jupyter shows them."""
+    last = outputs[-1] if outputs else None
+    if last is not None and output.output_type == last.output_type == "stream" and output.name == last.name:
+        last.text += output.text
+    else:
+        outputs.append(output)
+
+
+def _cell_outputs(cells, attempts, prepared, budget):
+    """``{cell index: (execution count, [outputs])}`` for every code cell: what it showed
+    in the last attempt that ran it, or why it was not run."""
+    import nbformat
+
+    shown = {}
+    for _, run in attempts:
+        for index, (count, items) in run.outputs.items():
+            if not (0 <= index < len(cells)):
+                continue
+            sources = [str(c.get("source", "")) for c in cells[:index + 1] if c.get("cell_type") == "code"]
+            made = []
+            for item in items:
+                if isinstance(item, dict) and item.get("output_type") == "check":
+                    output, stops = _check_output(run.checks.get(item.get("call")), prepared, sources)
+                    _append(made, output)
+                    if stops:
+                        break
+                elif (output := _output(item)) is not None:
+                    _append(made, output)
+            shown[index] = (count, made)
+    skipped = set(attempts[-1][0]) if attempts else set()
+    over_budget = bool(attempts) and "budget" in attempts[-1][1].progress
+    for index, cell in enumerate(cells):
+        if cell.get("cell_type") == "code" and index not in shown:
+            if index in skipped:
+                ename, text = "GraderStopped", STOPPED
+            elif over_budget:
+                ename, text = "GradingTimeBudget", NOT_RUN.format(budget)
+            else:
+                ename, text = "NotRun", UNREACHED
+            shown[index] = (None, [nbformat.v4.new_output("error", ename=ename, evalue=text, traceback=[text])])
+    return shown
+
+
+@dataclass
+class Run:
+    status: str  # graded, timeout or crashed
+    verdicts: dict  # function -> Verdict
+    outputs: dict  # cell index -> (execution count, [outputs]); empty unless asked for
+    seconds: dict = dataclasses.field(default_factory=dict)  # CPU: jail, execution, scoring
+
+
+def run(assignment, cells, functions, secret, student, job, jail=None, deadline=None,
+        max_bytes=64 * 1024**2, outputs=False, budget=60.0, cell_seconds=10, matplotlib_cache=None):
+    """The one run of a notebook: its ``functions`` scored out of process and, with
+    ``outputs``, what every code cell showed. Returns a :class:`Run`.
 
     ``cells`` are the notebook's cells (nbformat 4); ``job`` a private empty folder of
     the grader's, which the jail sees read-only; ``jail`` a :class:`sandbox.Jail` or None
-    (no sandbox); ``deadline`` a ``time.monotonic()`` value for all attempts together.
+    (no sandbox); ``deadline`` a ``time.monotonic()`` value for all attempts together;
+    ``budget`` the seconds all cells together may take, ``cell_seconds`` one cell's;
+    ``matplotlib_cache`` a folder with a prebuilt font list for the jail.
     """
     import nbformat
 
+    started = time.process_time()  # the grader's own work: the cases, reading the frames, the replay
     job = pathlib.Path(job)
     (job / "cases").mkdir(parents=True)
     nb = nbformat.v4.new_notebook(cells=cells)
     (job / "notebook.ipynb").write_text(nbformat.writes(nb))
     if jail is not None:
-        jail = dataclasses.replace(jail, readonly={**jail.readonly, str(job): "/job",
-                                                   runner.__file__: "/grader/runner.py"})
+        mounts = {str(job): "/job", runner.__file__: "/grader/runner.py"}
+        if matplotlib_cache:
+            mounts[str(matplotlib_cache)] = "/grader/matplotlib"
+        jail = dataclasses.replace(jail, readonly={**jail.readonly, **mounts})
     plans = {}
     for name in functions:
         spec = SPECS[name]
@@ -273,11 +457,22 @@ def score(assignment, cells, functions, secret, student, job, jail=None, deadlin
         hidden = [case_args(spec, seed + k, sizes, hidden=True) for k, sizes in enumerate(spec.hidden)]
         (job / "cases" / f"{name}.bin").write_bytes(runner.pack(public + hidden))
         plans[name] = (seed, len(public), len(public[0]))
+    sources = [str(c.get("source", "")) for c in cells if c.get("cell_type") == "code"]
+    prepared = {}
+    for name, seed, hidden in check_calls(sources) if outputs else []:
+        spec = SPECS[name]
+        cases = [case_args(spec, seed + k, sizes, hidden=hidden)
+                 for k, sizes in enumerate(spec.hidden if hidden else spec.public)]
+        (job / "cases" / _check_file(name, seed, hidden)).write_bytes(runner.pack(cases))
+        prepared[(name, seed, hidden)] = len(cases[0])
     for path in [job, job / "cases", *(job / "cases").iterdir(), job / "notebook.ipynb"]:
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
-    deadline = deadline if deadline is not None else time.monotonic() + ATTEMPTS * WALL_SECONDS
+    deadline = deadline if deadline is not None else time.monotonic() + ATTEMPTS * (budget + 60)
     answers = answer_cells(cells, functions)
-    status, records = _run_jailed(job, functions, answers, jail, deadline, max_bytes)
+    extra = {"outputs": outputs, "budget": budget, "cell_seconds": int(cell_seconds),
+             "checks": sorted({n for n, _, _ in prepared} | set(functions)),
+             "matplotlib_cache": str(matplotlib_cache) if matplotlib_cache else None}
+    status, records, attempts = _run_jailed(job, functions, answers, jail, deadline, max_bytes, extra)
     verdicts = {}
     for name in functions:
         upto = len(cells) if answers[name] is None else answers[name] + 1  # what the graded one saw
@@ -287,4 +482,29 @@ def score(assignment, cells, functions, secret, student, job, jail=None, deadlin
         except Exception as exc:  # a malformed record: the student's code wrote it
             verdicts[name] = Verdict(name, False, f"{name} returned something the grader could "
                                                   f"not read ({type(exc).__name__}).")
-    return status, verdicts
+    shown = _cell_outputs(cells, attempts, prepared, budget) if outputs else {}
+    start = sum(_reported_cpu(run, "started") for _, run in attempts)
+    seconds = {"jail": start, "execution": sum(_reported_cpu(run, "cpu") for _, run in attempts) - start,
+               "scoring": time.process_time() - started}
+    return Run(status, verdicts, shown, seconds)
+
+
+def _reported_cpu(run, word):
+    """CPU seconds the runner reported (``started``: its Python's start and imports;
+    ``cpu``: everything, its forks included). Student code could forge them: they are
+    only figures for the benchmark, never a grade."""
+    for line in run.progress:
+        if line.startswith(word + " "):
+            try:
+                return min(max(float(line.partition(" ")[2]), 0.0), 1e6)
+            except ValueError:
+                return 0.0
+    return 0.0
+
+
+def score(assignment, cells, functions, secret, student, job, jail=None, deadline=None,
+          max_bytes=64 * 1024**2, **kwargs):
+    """Run the student's ``functions`` out of process; return (status, {name: Verdict}).
+    (:func:`run` without the cells' outputs.)"""
+    done = run(assignment, cells, functions, secret, student, job, jail, deadline, max_bytes, **kwargs)
+    return done.status, done.verdicts

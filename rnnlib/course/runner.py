@@ -41,7 +41,12 @@ MAX_DEPTH = 8
 MAX_RESULT_BYTES = 16 * 1024**2  # one function's results, all cases together
 MAGIC = b"RNCF"
 _HEADER = struct.Struct("<4s8sQ")  # magic, kind, payload length
-KINDS = (b"progress", b"result", b"done")
+KINDS = (b"progress", b"result", b"done", b"output", b"check")
+MAX_CELL_OUTPUT = 2 * 1024**2  # characters of one cell's outputs; more is cut with a note
+MAX_OUTPUTS = 16 * 1024**2  # all cells' outputs together
+# what a cell may show: nbformat's usual MIME types, nothing executable
+MIMES = ("text/plain", "text/html", "text/markdown", "text/latex", "image/png", "image/jpeg",
+         "image/svg+xml", "application/json")
 # plain numeric dtypes only: never object, structured or void
 DTYPES = {np.dtype(t).str: np.dtype(t) for t in (
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
@@ -248,39 +253,221 @@ def read_notebook(path):
     return cells
 
 
+class _Outputs:
+    """What one cell shows, in order, as nbformat 4 output dicts, within a size limit."""
+
+    def __init__(self, limit=MAX_CELL_OUTPUT):
+        self.items, self.left, self.cut = [], limit, False
+
+    def _room(self, size):
+        if size <= self.left:
+            self.left -= size
+            return True
+        if not self.cut:
+            self.cut = True
+            self.items.append({"output_type": "stream", "name": "stderr",
+                               "text": "[more output than the grader keeps: the rest is cut]\n"})
+        return False
+
+    def stream(self, name, text):
+        if not isinstance(text, str) or not self._room(len(text)):
+            return
+        last = self.items[-1] if self.items else None
+        if last and last["output_type"] == "stream" and last["name"] == name:
+            last["text"] += text
+        else:
+            self.items.append({"output_type": "stream", "name": name, "text": text})
+
+    def rich(self, kind, data, metadata=None, count=None):
+        data = {m: v for m, v in dict(data or {}).items() if m in MIMES}
+        data = {m: (v if isinstance(v, str) else json.dumps(v)) for m, v in data.items()}
+        if not data or not self._room(sum(len(v) for v in data.values())):
+            return
+        item = {"output_type": kind, "data": data, "metadata": {}}
+        if kind == "execute_result":
+            item["execution_count"] = count
+        self.items.append(item)
+
+    def error(self, ename, evalue, traceback):
+        if self._room(len(evalue) + sum(len(t) for t in traceback)):
+            self.items.append({"output_type": "error", "ename": ename, "evalue": evalue,
+                               "traceback": list(traceback)})
+
+    def check(self, call):
+        """Where the grader writes a check's outcome (its pass line or its CheckFailure)."""
+        self.items.append({"output_type": "check", "call": call})
+
+
+class _Stream(io.TextIOBase):
+    """``sys.stdout`` or ``sys.stderr`` of a cell: writes become its stream outputs."""
+
+    def __init__(self, shell, name):
+        self.shell, self.name = shell, name
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        if self.shell.cell is not None:
+            self.shell.cell.stream(self.name, str(text))
+        return len(text)
+
+
 def _shell():
-    """One IPython shell, as a kernel has: magics, ``!``, ``?`` and ``display`` work."""
+    """One IPython shell, as a kernel has: magics, ``!``, ``?`` and ``display`` work, and
+    what a cell shows (prints, displays, its last value, its error) is kept per cell."""
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
     from IPython.core.interactiveshell import InteractiveShell
+    from traitlets import Type
     from traitlets.config import Config
+
+    class Publisher(DisplayPublisher):
+        def publish(self, data, metadata=None, *args, **kwargs):
+            if self.shell.cell is not None:
+                self.shell.cell.rich("display_data", data, metadata)
+
+        def clear_output(self, wait=False):
+            if self.shell.cell is not None:
+                self.shell.cell.items.clear()
+
+    class Hook(DisplayHook):
+        def write_output_prompt(self):
+            pass
+
+        def write_format_data(self, format_dict, md_dict=None):
+            if self.shell.cell is not None:
+                self.shell.cell.rich("execute_result", format_dict, md_dict, self.shell.execution_count)
+
+        def finish_displayhook(self):
+            pass
+
+    class Shell(InteractiveShell):
+        cell = None  # the _Outputs of the cell now running
+        display_pub_class = Type(Publisher)
+        displayhook_class = Type(Hook)
+
+        def _showtraceback(self, etype, evalue, stb):
+            if self.cell is not None:
+                name = getattr(etype, "__name__", "Error")
+                self.cell.error(str(name)[:200], str(evalue)[:5000], [str(s) for s in stb][:200])
 
     config = Config()
     config.HistoryManager.enabled = False
     config.InteractiveShell.colors = "NoColor"
-    return InteractiveShell.instance(config=config)
+    shell = Shell.instance(config=config)
+    shell.set_hook("show_in_pager", lambda *args, **kwargs: None)  # `?` shows help in a pager, not in the cell
+    return shell
 
 
-def execute_notebook(cells, channel, skip=(), answers=None, cell_seconds=10):
+def _stub_checks(shell, channel, job, names=(), cpu_seconds=10):
+    """``rnnlib`` inside the jail: only ``rnnlib.checks``, whose ``check_<name>(fn, seed,
+    hidden)`` calls ``fn`` on the cases the grader prepared and sends back what it
+    returned. The grader judges it (with the real check) and writes the outcome where
+    the call stood in the cell's outputs. The rest of rnnlib is not there, so a graded
+    function cannot hand its work to the reference."""
+    import types
+
+    calls = [0]
+
+    class CheckFailure(AssertionError):
+        """A function gives a wrong result (raised by the real checks; here for except clauses)."""
+
+    def make(name):
+        def check(fn, seed=0, hidden=False):
+            calls[0] += 1
+            call = calls[0]
+            record = {"call": call, "name": name, "seed": seed if type(seed) is int else None,
+                      "hidden": bool(hidden), "missing": True}
+            path = os.path.join(job or "", "cases", f"check-{name}-{seed}-{'h' if hidden else 'p'}.bin")
+            if job and callable(fn) and type(seed) is int and os.path.isfile(path):
+                with open(path, "rb") as f:
+                    cases = unpack(f.read())
+                record["missing"] = False
+                pid = _fork()
+                if pid == 0:  # the child: the function on the cases, under the CPU budget of a graded one
+                    try:
+                        _limit_cpu(cpu_seconds)
+                        sys.stdout = sys.stderr = io.StringIO()  # as the real check, prints are not the cell's
+                        channel.send(b"check", _bounded_record(dict(record, results=_run_cases(fn, cases))))
+                    finally:
+                        os._exit(0)
+                try:
+                    _, status = os.waitpid(pid, 0)
+                except BaseException:  # the cell's own time ran out: the child must not write on
+                    os.kill(pid, 9)
+                    os.waitpid(pid, 0)
+                    raise
+                if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+                    record["results"] = [{"ok": False, "error": f"TimeoutError: it ran longer than the "
+                                                                f"{cpu_seconds} s of CPU a check may take"}]
+                    channel.send(b"check", _bounded_record(record))
+            else:
+                channel.send(b"check", _bounded_record(record))
+            if shell.cell is not None:
+                shell.cell.check(call)
+
+        check.__name__ = f"check_{name}"
+        return check
+
+    package = types.ModuleType("rnnlib")
+    package.__path__ = []
+    checks = types.ModuleType("rnnlib.checks")
+    checks.CheckFailure = CheckFailure
+
+    def attribute(name):
+        if name.startswith("check_") and name[6:].isidentifier():
+            value = make(name[6:])
+            setattr(checks, name, value)
+            return value
+        raise AttributeError(f"rnnlib is not available while grading: {name} cannot be used")
+
+    checks.__getattr__ = attribute
+    for name in names:  # the assignment's checks exist from the start, as in rnnlib
+        attribute(f"check_{name}")
+    package.checks = checks
+    sys.modules["rnnlib"], sys.modules["rnnlib.checks"] = package, checks
+
+
+def execute_notebook(cells, channel, skip=(), answers=None, cell_seconds=10, budget=None, outputs=False,
+                     job=None, checks=(), cpu_seconds=10):
     """Run the code cells in one shell; errors in a cell are the cell's own business.
 
     Cells listed in ``skip`` (indices) are not run: an earlier attempt died in them.
+    Cells past the ``budget`` (seconds for all cells) are not run either. With
+    ``outputs``, each cell's outputs go back to the grader as an ``output`` frame.
+    ``rnnlib`` is the stub of :func:`_stub_checks` (``checks``: the names its
+    ``check_<name>`` functions exist for from the start; cases read from ``job``).
     Returns ``{function: value at the end of its answer cell}`` for ``answers``
     (``{function: cell index}``), and the shell's namespace.
     """
     import signal
+    import time
 
     def stop(signum, frame):
-        raise TimeoutError("cell took too long")
+        raise TimeoutError(f"the cell ran longer than the {cell_seconds} s a cell may take")
 
     signal.signal(signal.SIGALRM, stop)
     shell = _shell()
+    _stub_checks(shell, channel, job, checks, cpu_seconds)
+    quiet = sys.stdout, sys.stderr
+    streams = (_Stream(shell, "stdout"), _Stream(shell, "stderr")) if outputs else quiet
     answers = answers or {}
     taken = {}
+    deadline = time.monotonic() + (budget if budget is not None else 1e9)
+    sent = 0
     for index, cell in enumerate(cells):
         if cell.get("cell_type") != "code" or index in skip:
             continue
+        left = deadline - time.monotonic()
+        if left < 1:
+            channel.send(b"progress", b"budget")
+            break
         channel.send(b"progress", f"cell {index}".encode())
+        shell.cell = _Outputs(min(MAX_CELL_OUTPUT, max(0, MAX_OUTPUTS - sent))) if outputs else None
+        sys.stdout, sys.stderr = streams
         try:
-            signal.alarm(cell_seconds)
+            signal.alarm(max(1, int(min(cell_seconds, left))))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 shell.run_cell(str(cell.get("source", "")), store_history=False)
@@ -288,6 +475,14 @@ def execute_notebook(cells, channel, skip=(), answers=None, cell_seconds=10):
             pass
         finally:
             signal.alarm(0)
+        sys.stdout, sys.stderr = quiet
+        if outputs:
+            payload = json.dumps({"cell": index, "count": shell.execution_count,
+                                  "outputs": shell.cell.items}).encode("utf-8", "surrogatepass")
+            sent += len(payload)
+            channel.send(b"output", payload)
+            shell.cell = None
+            shell.execution_count += 1
         for name, at in answers.items():
             if at == index:
                 taken[name] = _as_of_now(shell.user_ns).get(name)
@@ -403,18 +598,46 @@ def where_raised(exc):
     return f" (line {frame.lineno} of your cell: `{(frame.line or '').strip()[:120]}`)"
 
 
-def _bounded(name, results, limit=MAX_RESULT_BYTES):
-    """The packed record of ``results``, with any value too large to send replaced."""
+def _within(results, limit=MAX_RESULT_BYTES):
+    """``results`` with any value too large to send back replaced by an error record."""
     kept, used = [], 0
     for result in results:
         size = sum(a.nbytes for a in encode(result)[0])
         if used + size > limit:
             result = {"ok": False, "error": f"ResultTooLarge: a value of about {size // 2**20} MB "
                                             f"is too large to send back to the grader"}
-        data = pack(result)
-        used += len(data)
+        used += len(pack(result))
         kept.append(result)
-    return pack({"name": name, "missing": False, "results": kept})
+    return kept
+
+
+def _bounded(name, results, limit=MAX_RESULT_BYTES):
+    """The packed record of one graded function's ``results``."""
+    return pack({"name": name, "missing": False, "results": _within(results, limit)})
+
+
+def _bounded_record(record):
+    """The packed record of one call of a check in a test cell."""
+    if "results" in record:
+        record = dict(record, results=_within(record["results"]))
+    return pack(record)
+
+
+def _matplotlib_cache(folder):
+    """Copy the grader's prebuilt font list into this run's matplotlib folder, so that
+    importing pyplot does not scan the system's fonts again (0.15 s) in every jail."""
+    import shutil
+
+    target = os.environ.get("MPLCONFIGDIR")
+    if not folder or not target or not os.path.isdir(folder):
+        return
+    try:
+        os.makedirs(target, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.startswith("fontlist") and name.endswith(".json"):
+                shutil.copyfile(os.path.join(folder, name), os.path.join(target, name))
+    except OSError:
+        pass
 
 
 def _stop_strays():
@@ -435,6 +658,20 @@ def _stop_strays():
             break
 
 
+def _limit_cpu(cpu_seconds, keep_alarm_handler=False):
+    """In a forked child: at most ``cpu_seconds`` more of CPU, and three times that of wall
+    clock (the alarm ends the child, or with ``keep_alarm_handler`` raises in it)."""
+    import resource
+    import signal
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    limit = int(sum(os.times()[:2])) + cpu_seconds
+    resource.setrlimit(resource.RLIMIT_CPU, (limit if hard < 0 else min(limit, hard), hard))
+    if not keep_alarm_handler:
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(cpu_seconds * 3)  # wall-clock stop for sleeps and waits
+
+
 def _fork(retries=200):
     """fork, waiting a little while the process limit is still full."""
     import time
@@ -448,16 +685,17 @@ def _fork(retries=200):
 
 
 def main(plan):
-    import resource
-    import signal
-
     channel = _Channel()
+    channel.send(b"progress", f"started {sum(os.times()[:2]):.4f}".encode())  # Python's start and imports
     sys.stdout = sys.stderr = io.TextIOWrapper(open(os.devnull, "wb"), write_through=True)
-    sys.modules["rnnlib"] = None  # graded code must not reach the reference (import fails)
     job = plan["job"]
+    _matplotlib_cache(plan.get("matplotlib_cache"))
     cells = read_notebook(os.path.join(job, "notebook.ipynb"))
     answers = {name: at for name, at in plan.get("answers", {}).items() if at is not None}
-    taken, namespace = execute_notebook(cells, channel, set(plan.get("skip_cells", [])), answers)
+    taken, namespace = execute_notebook(cells, channel, set(plan.get("skip_cells", [])), answers,
+                                        cell_seconds=int(plan.get("cell_seconds", 10)), budget=plan.get("budget"),
+                                        outputs=bool(plan.get("outputs")), job=job,
+                                        checks=plan.get("checks", []), cpu_seconds=int(plan.get("cpu_seconds", 10)))
     if plan.get("jailed"):  # only inside the jail: outside it, kill(-1) would reach the whole machine
         _stop_strays()
     cpu_seconds = int(plan.get("cpu_seconds", 10))
@@ -474,16 +712,15 @@ def main(plan):
         pid = _fork()
         if pid == 0:  # the child: one function, its own CPU budget
             try:
-                soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-                limit = int(sum(os.times()[:2])) + cpu_seconds
-                resource.setrlimit(resource.RLIMIT_CPU, (limit if hard < 0 else min(limit, hard), hard))
-                signal.alarm(cpu_seconds * 3)  # wall-clock stop for sleeps and waits
+                _limit_cpu(cpu_seconds, keep_alarm_handler=True)
                 channel.send(b"result", _bounded(name, _run_cases(fn, cases)))
             finally:
                 os._exit(0)
         os.waitpid(pid, 0)
+    channel.send(b"progress", f"cpu {sum(os.times()[:4]):.4f}".encode())  # this process and its forks
     channel.send(b"done")
 
 
 if __name__ == "__main__":
     main(json.loads(sys.argv[1]))
+    os._exit(0)  # all is sent: skip tearing down the shell and the notebook's objects
