@@ -5,18 +5,22 @@ backward pass has saved: ``tanh'(a) = 1 - tanh(a)**2`` and
 ``sigmoid'(a) = s * (1 - s)`` with ``s = sigmoid(a)``.
 """
 
-from .backend import array_namespace
+from .backend import array_namespace, into
 
 
-def sigmoid(a):
-    """Logistic sigmoid ``1 / (1 + exp(-a))``, any shape.
+def sigmoid(a, out=None):
+    """Logistic sigmoid ``1 / (1 + exp(-a))``, any shape: a new array, or ``out`` if
+    given (an array of a's shape, which may be ``a`` itself).
 
     Computed as ``(1 + tanh(a / 2)) / 2``, which is the same function but never
     overflows, so large ``|a|`` gives 0 or 1 without a warning.
     """
     xp = array_namespace(a)
-    s = xp.tanh(0.5 * a)
-    s += 1.0  # in place on the new array: two passes fewer than 0.5 * (1 + tanh(a / 2))
+    if out is None:
+        s = xp.tanh(0.5 * a)
+    else:
+        s = into(out, xp.tanh, into(out, xp.multiply, a, 0.5))
+    s += 1.0  # in place: two passes fewer than 0.5 * (1 + tanh(a / 2))
     s *= 0.5
     return s
 

@@ -100,6 +100,25 @@ def transposed_copy(xp, W):
     return xp.reshape(xp.reshape(xp.permute_dims(W, (1, 0)), (-1,)), (cols, rows))
 
 
+def into(out, fn, *args):
+    """Store ``fn(*args)`` in the existing array ``out`` and return ``out``.
+
+    ``fn`` is a function of the array namespace (``xp.tanh``, ``xp.multiply``,
+    ``xp.matmul``). NumPy and CuPy write the result straight into ``out`` (their
+    functions of the same name take ``out=``), with no temporary array; the array API
+    standard has no ``out=``, so other libraries compute a new array and copy it in.
+    The values are the same either way.
+    """
+    if isinstance(out, np.ndarray):
+        return getattr(np, fn.__name__)(*args, out=out)
+    if array_api_compat.is_cupy_array(out):
+        import cupy  # already imported: out is a CuPy array
+
+        return getattr(cupy, fn.__name__)(*args, out=out)
+    out[...] = fn(*args)
+    return out
+
+
 def default_rng(seed=None):
     """A seeded random generator; draw from it, then move the draws with :func:`asarray`.
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .activations import sigmoid, sigmoid_grad_from_output, tanh_grad_from_output
-from .backend import transposed_copy
+from .backend import into, transposed_copy
 from .validate import check_inputs
 
 
@@ -32,29 +32,46 @@ class LSTMStepCache(NamedTuple):
     tanh_c: object  # (N, H)
 
 
-def _lstm_cell(xp, a, c_prev):
+def _blocks(a, H):
+    """The four (N, H) column blocks of a packed (N, 4H) array, as views: i, f, o, g."""
+    return (a[:, k * H : (k + 1) * H] for k in range(4))
+
+
+def _lstm_cell(xp, a, c_prev, c, tanh_c, h):
     """One step from the packed pre-activation a (N, 4H) and c_prev (N, H).
 
-    Returns h, c, ifo (N, 3H: the three sigmoid gates), g (N, H) and tanh(c).
+    Works in place, on arrays that the caller made: a becomes the four gates i, f, o, g
+    after their activations, and c, tanh(c) and h (N, H) are written into c, tanh_c, h.
     """
     H = c_prev.shape[1]
-    ifo = sigmoid(a[:, : 3 * H])  # input, forget, output gates, (N, 3H)
     g = xp.tanh(a[:, 3 * H :])  # candidate, (N, H)
-    c = ifo[:, H : 2 * H] * c_prev
-    c += ifo[:, :H] * g  # c is new: adding in place saves a temporary
-    tanh_c = xp.tanh(c)
-    return ifo[:, 2 * H :] * tanh_c, c, ifo, g, tanh_c
+    sigmoid(a, out=a)  # over the whole block: faster than over the i, f, o columns alone
+    a[:, 3 * H :] = g  # a now holds the gates i, f, o, g
+    i, f, o, _ = _blocks(a, H)
+    into(c, xp.multiply, f, c_prev)  # c = f * c_prev + i * g
+    c += i * g
+    into(tanh_c, xp.tanh, c)
+    into(h, xp.multiply, o, tanh_c)  # h = o * tanh(c)
 
 
-def _lstm_cell_backward(xp, dh, dc, c_prev, ifo, g, tanh_c):
-    """Gradients of the pre-activations, d_ifo (N, 3H) and dg (N, H), and of c_prev."""
+def _lstm_cell_backward(xp, dh, dc, c_prev, gates, tanh_c, da):
+    """Backward of :func:`_lstm_cell`, in place, on arrays that the caller made.
+
+    dh (N, H) is the gradient of h; dc (N, H), that of c through the next step, becomes
+    the gradient of c_prev; da (N, 4H) receives that of the pre-activation a.
+    """
     H = c_prev.shape[1]
-    i, f, o = ifo[:, :H], ifo[:, H : 2 * H], ifo[:, 2 * H :]
-    dc = dc + dh * o * tanh_grad_from_output(tanh_c)  # h = o * tanh(c): 1 - tanh(c)**2
-    d_ifo = xp.concat([dc * g, dc * c_prev, dh * tanh_c], axis=1)  # di, df, do
-    d_ifo = d_ifo * sigmoid_grad_from_output(ifo)  # through sigmoid: s(1 - s)
-    dg = dc * i * tanh_grad_from_output(g)  # through tanh: 1 - g**2
-    return d_ifo, dg, dc * f
+    i, f, o, g = _blocks(gates, H)
+    di, df, do, dg = _blocks(da, H)
+    into(do, xp.multiply, dh, tanh_c)  # h = o * tanh(c)
+    dc += dh * o * tanh_grad_from_output(tanh_c)  # and through tanh: 1 - tanh(c)**2
+    into(di, xp.multiply, dc, g)  # c = f * c_prev + i * g
+    into(df, xp.multiply, dc, c_prev)
+    into(dg, xp.multiply, dc, i)
+    local = sigmoid_grad_from_output(gates)  # (N, 4H): through sigmoid, s(1 - s), ...
+    local[:, 3 * H :] = tanh_grad_from_output(g)  # ... but through tanh for g: 1 - g**2
+    da *= local
+    dc *= f  # the cell path: c_prev reaches c through the forget gate
 
 
 def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
@@ -67,9 +84,10 @@ def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
     """
     xp, _ = check_inputs(x=(x, "N D"), h_prev=(h_prev, "N H"), c_prev=(c_prev, "N H"),
                          Wx=(Wx, "D 4H"), Wh=(Wh, "H 4H"), b=(b, "4H"))
-    a = x @ Wx + h_prev @ Wh + b  # (N, 4H)
-    h, c, ifo, g, tanh_c = _lstm_cell(xp, a, c_prev)
-    gates = xp.concat([ifo, g], axis=1)  # i, f, o, g
+    gates = x @ Wx + h_prev @ Wh + b  # (N, 4H), the pre-activation a until the cell
+    dtype = xp.result_type(gates, c_prev)
+    h, c, tanh_c = (xp.empty(c_prev.shape, dtype=dtype) for _ in range(3))
+    _lstm_cell(xp, gates, c_prev, c, tanh_c, h)
     return h, c, LSTMStepCache(x, h_prev, c_prev, Wx, Wh, gates, tanh_c)
 
 
@@ -81,11 +99,11 @@ def lstm_step_backward(dh, dc, cache):
     c_prev, Wx, Wh, b.
     """
     x, h_prev, c_prev, Wx, Wh, gates, tanh_c = cache
-    xp, dims = check_inputs(c_prev=(c_prev, "N H"), dh=(dh, "N H"), dc=(dc, "N H"))
-    H = dims["H"]
-    d_ifo, dg, dc_prev = _lstm_cell_backward(xp, dh, dc, c_prev, gates[:, : 3 * H],
-                                             gates[:, 3 * H :], tanh_c)
-    da = xp.concat([d_ifo, dg], axis=1)  # (N, 4H)
+    xp, _ = check_inputs(c_prev=(c_prev, "N H"), dh=(dh, "N H"), dc=(dc, "N H"))
+    dtype = xp.result_type(dh, dc, c_prev, gates, tanh_c)
+    dc_prev = xp.astype(dc, dtype, copy=True)  # a copy: the cell works in place
+    da = xp.empty(gates.shape, dtype=dtype)  # (N, 4H)
+    _lstm_cell_backward(xp, dh, dc_prev, c_prev, gates, tanh_c, da)
     dx = da @ Wx.T
     dh_prev = da @ Wh.T
     dWx = x.T @ da
@@ -95,19 +113,17 @@ def lstm_step_backward(dh, dc, cache):
 
 
 class LSTMCache(NamedTuple):
-    """What lstm_backward needs, time-major: ``h`` is one (T, N, H) array, the other
-    per-step values are lists of T arrays (collecting them costs no copy)."""
+    """What lstm_backward needs, time-major: one (T, N, .) array per kind of value, and
+    the cell states also as a list over time (views of their array, no copy)."""
 
-    x: object  # (T*N, D): the inputs, time-major and flattened
-    h0: object  # (N, H)
+    xh: object  # (T, N, D + H): every step's input x_t next to the state it read, h_prev
     c0: object  # (N, H)
     Wx: object  # (D, 4H)
     Wh: object  # (H, 4H)
     h: object  # (T, N, H): hidden state after every step
     c: object  # T arrays (N, H): cell state after every step
-    ifo: object  # T arrays (N, 3H): input, forget and output gates
-    g: object  # T arrays (N, H): candidate
-    tanh_c: object  # T arrays (N, H)
+    gates: object  # (T, N, 4H): i, f, o, g after their activations
+    tanh_c: object  # (T, N, H)
 
 
 def lstm_forward(x, h0, Wx, Wh, b, c0=None):
@@ -125,19 +141,25 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
     N, T, D, H = dims["N"], dims["T"], dims["D"], dims["H"]
     if c0 is None:
         c0 = xp.zeros_like(h0)
-    x_tm = xp.reshape(xp.permute_dims(x, (1, 0, 2)), (T * N, D))  # time-major rows
-    xw = xp.reshape(x_tm @ Wx + b, (T, N, 4 * H))  # all steps at once
-    hs, cs, ifos, gs, tanh_cs = [], [], [], [], []
-    h, c = h0, c0
+    dtype = xp.result_type(x, h0, c0, Wx, Wh, b)
+    xh = xp.empty((T, N, D + H), dtype=dtype)  # [x_t, h_prev] of every step, for the backward
+    xh[:, :, :D] = xp.permute_dims(x, (1, 0, 2))  # time-major
+    gates = xp.reshape(xh[:, :, :D], (T * N, D)) @ Wx  # all steps' x Wx at once, (T*N, 4H)
+    gates += b
+    gates = xp.reshape(gates, (T, N, 4 * H))  # each step adds h_prev Wh, then the cell
+    h, c, tanh_c = (xp.empty((T, N, H), dtype=dtype) for _ in range(3))
+    hw = xp.empty((N, 4 * H), dtype=dtype)  # h_prev Wh, one step at a time
+    h_prev, c_prev = h0, c0
     for t in range(T):
-        a = h @ Wh
-        a += xw[t, ...]  # (N, 4H), a fresh array: adding in place saves a copy
-        h, c, ifo, g, tanh_c = _lstm_cell(xp, a, c)
-        for store, value in ((hs, h), (cs, c), (ifos, ifo), (gs, g), (tanh_cs, tanh_c)):
-            store.append(value)
-    hs = xp.stack(hs, axis=0)  # (T, N, H)
-    cache = LSTMCache(x_tm, h0, c0, Wx, Wh, hs, cs, ifos, gs, tanh_cs)
-    return xp.permute_dims(hs, (1, 0, 2)), cache
+        a = gates[t, ...]  # (N, 4H), a view: x Wx + b of this step
+        a += into(hw, xp.matmul, h_prev, Wh)  # a = x Wx + h_prev Wh + b
+        _lstm_cell(xp, a, c_prev, c[t, ...], tanh_c[t, ...], h[t, ...])
+        h_prev, c_prev = h[t, ...], c[t, ...]
+    xh[0, :, D:] = h0
+    xh[1:, :, D:] = h[:-1, ...]
+    cs = [c[t, ...] for t in range(T)]
+    cache = LSTMCache(xh, c0, Wx, Wh, h, cs, gates, tanh_c)
+    return xp.permute_dims(h, (1, 0, 2)), cache
 
 
 def lstm_backward(dh, cache):
@@ -148,24 +170,22 @@ def lstm_backward(dh, cache):
     Returns ``(dx, dh0, dWx, dWh, db)``: dx (N, T, D), dh0 (N, H), dWx (D, 4H),
     dWh (H, 4H), db (4H,). (The gradient of c0 is not returned.)
     """
-    x_tm, h0, c0, Wx, Wh, h, c, ifo, g, tanh_c = cache
+    xh, c0, Wx, Wh, h, c, gates, tanh_c = cache
     T, N, H = h.shape
-    xp, _ = check_inputs(dh=(dh, f"{N} {T} {H}"), h0=(h0, "N H"))
+    D = xh.shape[2] - H
+    xp, _ = check_inputs(dh=(dh, f"{N} {T} {H}"), c0=(c0, "N H"))
     dh_tm = xp.permute_dims(dh, (1, 0, 2))  # (T, N, H)
     WhT = transposed_copy(xp, Wh)  # (4H, H), used at every step
     da = xp.empty((T, N, 4 * H), dtype=h.dtype)
-    dh_next = xp.zeros_like(h0)
-    dc_next = xp.zeros_like(h0)
+    dh_t, dh_next, dc_next = (xp.zeros((N, H), dtype=h.dtype) for _ in range(3))
     for t in reversed(range(T)):
         c_prev = c[t - 1] if t > 0 else c0
-        da[t, :, : 3 * H], da[t, :, 3 * H :], dc_next = _lstm_cell_backward(
-            xp, dh_tm[t, ...] + dh_next, dc_next, c_prev, ifo[t], g[t], tanh_c[t]
-        )
-        dh_next = da[t, ...] @ WhT
+        into(dh_t, xp.add, dh_tm[t, ...], dh_next)  # from the loss and from step t + 1
+        _lstm_cell_backward(xp, dh_t, dc_next, c_prev, gates[t, ...], tanh_c[t, ...],
+                            da[t, ...])
+        into(dh_next, xp.matmul, da[t, ...], WhT)
     da = xp.reshape(da, (T * N, 4 * H))
-    h_prev = xp.reshape(xp.concat([h0[None, ...], h[:-1, ...]], axis=0), (T * N, H))
-    dx = xp.permute_dims(xp.reshape(da @ Wx.T, (T, N, -1)), (1, 0, 2))
-    dWx = x_tm.T @ da  # summed over all N*T steps
-    dWh = h_prev.T @ da
+    dW = xp.reshape(xh, (T * N, D + H)).T @ da  # (D + H, 4H): dWx on dWh, summed over steps
+    dx = xp.permute_dims(xp.reshape(da @ Wx.T, (T, N, D)), (1, 0, 2))
     db = xp.sum(da, axis=0)
-    return dx, dh_next, dWx, dWh, db
+    return dx, dh_next, dW[:D, :], dW[D:, :], db

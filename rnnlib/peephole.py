@@ -69,16 +69,17 @@ def lstm_peephole_step_backward(dh, dc, cache):
     x, h_prev, c_prev, c, Wx, Wh, p, gates, tanh_c = cache
     xp, dims = check_inputs(c_prev=(c_prev, "N H"), dh=(dh, "N H"), dc=(dc, "N H"))
     H = dims["H"]
-    ifo, g = gates[:, : 3 * H], gates[:, 3 * H :]
-    da_o = dh * tanh_c * sigmoid_grad_from_output(ifo[:, 2 * H :])  # h = o tanh(c), o = s(.): s(1 - s)
-    dc = dc + da_o * p[2, :]  # the output peephole: c reaches o with weight p_o
-    # the LSTM's cell backward: the h -> c term, the gates, and the path c_prev -> c via f
-    d_ifo, dg, dc_prev = _lstm_cell_backward(xp, dh, dc, c_prev, ifo, g, tanh_c)
-    da_i, da_f = d_ifo[:, :H], d_ifo[:, H : 2 * H]
-    dc_prev = dc_prev + da_i * p[0, :] + da_f * p[1, :]  # c_prev reaches i and f through p_i, p_f
+    o = gates[:, 2 * H : 3 * H]
+    da_o = dh * tanh_c * sigmoid_grad_from_output(o)  # h = o tanh(c), o = s(.): s(1 - s)
+    dc_total = dc + da_o * p[2, :]  # the output peephole: c reaches o with weight p_o
+    # the LSTM's cell backward, in place: the h -> c term, the gates' gradients into da,
+    # and dc_total becomes the gradient of c_prev along the path c_prev -> c via f
+    da = xp.empty(gates.shape, dtype=xp.result_type(dc_total, gates, c_prev))  # (N, 4H)
+    _lstm_cell_backward(xp, dh, dc_total, c_prev, gates, tanh_c, da)
+    da_i, da_f = da[:, :H], da[:, H : 2 * H]
+    dc_prev = dc_total + da_i * p[0, :] + da_f * p[1, :]  # c_prev reaches i and f through p_i, p_f
     dp = xp.stack([xp.sum(da_i * c_prev, axis=0), xp.sum(da_f * c_prev, axis=0),
-                   xp.sum(d_ifo[:, 2 * H :] * c, axis=0)], axis=0)  # (3, H)
-    da = xp.concat([d_ifo, dg], axis=1)  # (N, 4H)
+                   xp.sum(da[:, 2 * H : 3 * H] * c, axis=0)], axis=0)  # (3, H)
     dx = da @ Wx.T
     dh_prev = da @ Wh.T
     dWx = x.T @ da

@@ -141,3 +141,18 @@ def test_only_backend_names_numpy_or_cupy():
         text = (root / f"{name}.py").read_text()
         assert not re.search(r"^\s*(import|from)\s+(numpy|cupy)\b", text, re.M), name
         assert "np." not in text, name
+
+
+@pytest.mark.parametrize("xp", [np, array_api_strict])
+def test_into_writes_into_the_given_array(xp):
+    """backend.into: NumPy (and CuPy) through out=, other libraries by copying in."""
+    a = xp.asarray(np.arange(6.0).reshape(2, 3))
+    out = xp.zeros((2, 3), dtype=xp.float64)
+    assert backend.into(out, xp.multiply, a, a) is out
+    np.testing.assert_array_equal(rnnlib.to_numpy(out), np.arange(6.0).reshape(2, 3) ** 2)
+    backend.into(out, xp.tanh, out)  # in place
+    np.testing.assert_array_equal(rnnlib.to_numpy(out), np.tanh(np.arange(6.0).reshape(2, 3) ** 2))
+    w = xp.asarray(np.ones((3, 2)))
+    small = xp.zeros((2, 2), dtype=xp.float64)
+    backend.into(small, xp.matmul, a, w)
+    np.testing.assert_array_equal(rnnlib.to_numpy(small), np.arange(6.0).reshape(2, 3) @ np.ones((3, 2)))

@@ -897,8 +897,10 @@ def _lstm_back_decouple(rng, args):
     its own c_prev but not with the forward pass of x, h_prev, Wx, Wh."""
     dh, dc, cache = args
     xp = _xp(cache.gates)
-    _, _, ifo, g, tanh_c = lstm._lstm_cell(xp, _fresh(rng, cache.gates), cache.c_prev)
-    return (dh, dc, cache._replace(gates=xp.concat([ifo, g], axis=1), tanh_c=tanh_c))
+    gates = _fresh(rng, cache.gates)  # the cell turns these pre-activations into the gates
+    c, tanh_c, h = (xp.empty(cache.c_prev.shape, dtype=gates.dtype) for _ in range(3))
+    lstm._lstm_cell(xp, gates, cache.c_prev, c, tanh_c, h)
+    return (dh, dc, cache._replace(gates=gates, tanh_c=tanh_c))
 
 
 def _lstm_back_variant(how):
