@@ -133,8 +133,8 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
     the initial cell state (zeros if not given).
     Returns ``(h, cache)`` with h (N, T, H). The cell states are in ``cache.c``, a
     list over time, so ``cache.c[-1]`` (N, H) carries the memory into a next chunk.
-    The loop is :func:`lstm_step_forward`'s, with the input projection ``x Wx + b`` of
-    all T steps done first as one matrix product: only ``h_prev Wh`` is sequential.
+    The loop is :func:`lstm_step_forward`'s, with ``x Wx + h_prev Wh`` as one matrix
+    product of ``[x, h_prev]`` (N, D + H) and the stacked weights ``[Wx; Wh]``.
     """
     xp, dims = check_inputs(x=(x, "N T D"), h0=(h0, "N H"), c0=(c0, "N H"),
                             Wx=(Wx, "D 4H"), Wh=(Wh, "H 4H"), b=(b, "4H"))
@@ -142,21 +142,20 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
     if c0 is None:
         c0 = xp.zeros_like(h0)
     dtype = xp.result_type(x, h0, c0, Wx, Wh, b)
-    xh = xp.empty((T, N, D + H), dtype=dtype)  # [x_t, h_prev] of every step, for the backward
+    xh = xp.empty((T, N, D + H), dtype=dtype)  # [x_t, h_prev] of every step, side by side
     xh[:, :, :D] = xp.permute_dims(x, (1, 0, 2))  # time-major
-    gates = xp.reshape(xh[:, :, :D], (T * N, D)) @ Wx  # all steps' x Wx at once, (T*N, 4H)
-    gates += b
-    gates = xp.reshape(gates, (T, N, 4 * H))  # each step adds h_prev Wh, then the cell
-    h, c, tanh_c = (xp.empty((T, N, H), dtype=dtype) for _ in range(3))
-    hw = xp.empty((N, 4 * H), dtype=dtype)  # h_prev Wh, one step at a time
-    h_prev, c_prev = h0, c0
-    for t in range(T):
-        a = gates[t, ...]  # (N, 4H), a view: x Wx + b of this step
-        a += into(hw, xp.matmul, h_prev, Wh)  # a = x Wx + h_prev Wh + b
-        _lstm_cell(xp, a, c_prev, c[t, ...], tanh_c[t, ...], h[t, ...])
-        h_prev, c_prev = h[t, ...], c[t, ...]
     xh[0, :, D:] = h0
-    xh[1:, :, D:] = h[:-1, ...]
+    W = xp.concat([Wx, Wh], axis=0)  # (D + H, 4H): the packed weights act on [x, h_prev]
+    gates = xp.empty((T, N, 4 * H), dtype=dtype)
+    h, c, tanh_c = (xp.empty((T, N, H), dtype=dtype) for _ in range(3))
+    c_prev = c0
+    for t in range(T):
+        a = into(gates[t, ...], xp.matmul, xh[t, ...], W)  # (N, 4H): x Wx + h_prev Wh
+        a += b
+        _lstm_cell(xp, a, c_prev, c[t, ...], tanh_c[t, ...], h[t, ...])
+        if t + 1 < T:
+            xh[t + 1, :, D:] = h[t, ...]  # the next step's h_prev
+        c_prev = c[t, ...]
     cs = [c[t, ...] for t in range(T)]
     cache = LSTMCache(xh, c0, Wx, Wh, h, cs, gates, tanh_c)
     return xp.permute_dims(h, (1, 0, 2)), cache
