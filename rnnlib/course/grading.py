@@ -366,31 +366,58 @@ def _student_process(conn, ctx, student, slot):
 # ---------------------------------------------------------------- the class -------
 
 def _matplotlib_cache(folder):
-    """A prebuilt matplotlib font list beside the template, which each jail copies in
-    (:func:`rnnlib.course.runner._matplotlib_cache`) instead of scanning the fonts."""
+    """Start building a matplotlib font list beside the template, which each jail copies
+    in (:func:`rnnlib.course.runner._matplotlib_cache`) instead of scanning the fonts;
+    returns the process, to be waited for."""
     import subprocess
 
     cache = pathlib.Path(folder) / "matplotlib"
     cache.mkdir(mode=0o755)
-    subprocess.run([sandbox.PYTHON, "-c", "import matplotlib.font_manager"], capture_output=True, timeout=120,
-                   env=sandbox.unjailed_env(MPLCONFIGDIR=str(cache)))
-    for path in cache.rglob("*"):
-        os.chmod(path, 0o755 if path.is_dir() else 0o644)
-    return cache
+    return subprocess.Popen([sandbox.PYTHON, "-c", "import matplotlib.font_manager"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=sandbox.unjailed_env(MPLCONFIGDIR=str(cache)))
 
 
 def _template(root, assignment, folder, fonts=True):
     """A private course with the assignment generated (its gradebook records the cells),
     and (``fonts``) the matplotlib font list the jails share."""
-    if fonts:
-        _matplotlib_cache(folder)
+    import subprocess
+
+    fonts = _matplotlib_cache(folder) if fonts else None
     course = pathlib.Path(folder) / "template"
     shutil.copytree(pathlib.Path(root) / SOURCE / assignment.name, course / SOURCE / assignment.name)
     nb = api(course, release=str(course / "release"), work=course / "work")
     with venv_on_path():
         run(nb.generate_assignment(assignment.name, force=True, create=True),
             f"generate_assignment {assignment.name}")
+    if fonts is not None:
+        try:
+            fonts.wait(120)
+        except subprocess.TimeoutExpired:  # no font list: each jail scans the fonts itself
+            fonts.kill()
+            fonts.wait()
+        for path in (pathlib.Path(folder) / "matplotlib").rglob("*"):
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
     return course
+
+
+def _warm_server():
+    """Start the server that forks one grading process per student now, in a thread, so
+    that its preload (imports and the rehearsal of :mod:`rnnlib.course.warm`) runs while
+    the template is generated; returns the thread."""
+    import threading
+
+    mp = multiprocessing.get_context("forkserver")
+    mp.set_forkserver_preload(PRELOAD)
+
+    def start():
+        with contextlib.suppress(Exception):  # the first student's start will try again
+            proc = mp.Process(target=int, daemon=True)
+            proc.start()
+            proc.join()
+
+    thread = threading.Thread(target=start, daemon=True)
+    thread.start()
+    return thread
 
 
 class Journal:
@@ -577,7 +604,10 @@ def grade_class(root, assignment_name, submitted_dir, out_dir, jobs=None, use_sa
     finished = False
     try:
         os.chmod(tmp, 0o755)
+        server = _warm_server() if scheduler is None else None
         template = _template(root, assignment, tmp) if scheduler is None else None  # workers make theirs
+        if server is not None:
+            server.join()
         ctx = Context(str(root), str(template), assignment, str(submitted_dir), str(out_dir), secret,
                       limits, use_sandbox, tmp, records)
         if scheduler is None:
