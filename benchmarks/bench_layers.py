@@ -244,9 +244,11 @@ def main():
     print(f"threads: rnnlib (NumPy's BLAS) {ours_threads}; torch {torch_threads}; "
           f"load average {os.getloadavg()[0]:.2f} at the start")
     memory_how = "RSS" if args.device == "cpu" else "device"
-    print(f"{'layer':6} {'rnnlib ms':>10} {'torch ms':>9} {'ratio':>6} {'spread':>25}"
-          f" {'rnnlib MiB':>11} {'torch MiB':>10} {'mem':>5}"
-          + ("  rnnlib MiB (tracemalloc)" if args.device == "cpu" else ""))
+    header = f"{'layer':6} {'rnnlib ms':>10} {'torch ms':>9} {'ratio':>6} {'spread':>25}"
+    if not args.no_memory:
+        header += f" {'rnnlib MiB':>11} {'torch MiB':>10} {'mem':>5}"
+        header += "  rnnlib MiB (tracemalloc)" if args.device == "cpu" else ""
+    print(header)
     for cell in args.cells:
         pairs = paired(cell, args.device, args.repeats, args.pause)
         ratios = [a / b for a, b in pairs]
