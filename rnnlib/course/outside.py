@@ -2,8 +2,9 @@
 grader compares.
 
 For each graded function the grader makes the check's inputs (the public case and
-hidden cases with a seed the student cannot know), the runner (in a jail, without
-rnnlib) calls the student's function and returns plain arrays, and the grader replays
+hidden cases with a seed the student cannot know), the runner (in a jail, where no
+rnnlib function works while graded code runs) calls the student's function and
+returns plain arrays, and the grader replays
 them through the same :func:`rnnlib.checks.run_check` that students see in their
 notebooks, in its own process, which no student code has touched. That is the score.
 
@@ -445,7 +446,8 @@ def run(assignment, cells, functions, secret, student, job, jail=None, deadline=
     nb = nbformat.v4.new_notebook(cells=cells)
     (job / "notebook.ipynb").write_text(nbformat.writes(nb))
     if jail is not None:
-        mounts = {str(job): "/job", runner.__file__: "/grader/runner.py"}
+        package = pathlib.Path(runner.__file__).resolve().parents[1]  # rnnlib, for the notebook's own cells
+        mounts = {str(job): "/job", runner.__file__: "/grader/runner.py", str(package): str(package)}
         if matplotlib_cache:
             mounts[str(matplotlib_cache)] = "/grader/matplotlib"
         jail = dataclasses.replace(jail, readonly={**jail.readonly, **mounts})

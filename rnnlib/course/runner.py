@@ -1,23 +1,25 @@
-"""The out-of-process runner: the student's code runs here, and only arrays come back.
+"""The out-of-process runner: the student's notebook runs here, once, and only plain
+values come back.
 
-This file runs inside the sandbox, as an unprivileged user, with NumPy and IPython but
-without rnnlib (so a graded function cannot call the reference). It imports nothing
-from rnnlib on purpose; the grader imports its codec (:func:`pack`, :func:`unpack`)
-and its framing (:func:`read_frames`).
+This file runs inside the sandbox, as an unprivileged user, with NumPy, IPython and
+rnnlib (for the notebook's own cells, as in Jupyter), where ``rnnlib.checks`` is a
+stand-in (:func:`_stub_checks`). It imports nothing from rnnlib itself; the grader
+imports its codec (:func:`pack`, :func:`unpack`) and its framing (:func:`read_frames`).
 
     python runner.py PLAN_JSON
 
 The plan names the job folder (read-only in the jail: ``notebook.ipynb`` and
-``cases/<function>.bin``), the cells and functions to skip, and each graded function's
-answer cell. The runner
+``cases/<function>.bin``, ``cases/check-...bin``), the cells and functions to skip, each
+graded function's answer cell, and the limits. The runner
 
 1. reads the notebook (the grader has read it with nbformat, any version it accepts,
-   and wrote it as nbformat 4) and runs its code cells in one IPython shell (magics, ``!`` and ``?`` work, ``display`` exists),
-   with everything printed discarded (it costs nothing);
+   and wrote it as nbformat 4) and runs its code cells in one IPython shell (magics,
+   ``!`` and ``?`` work, ``display`` exists), sending back what each cell showed;
 2. takes each graded function as it stands at the end of its answer cell (a scratch
    cell further down that redefines it changes nothing);
 3. for each function, forks a child that calls it on every case under a CPU-time
-   limit and sends what it returned back as a *frame* on a pipe.
+   limit, with every rnnlib function made to raise (:func:`_without_rnnlib`), and
+   sends what it returned back as a *frame* on a pipe.
 
 Nothing is written to files the grader reads: the grader reads frames from the pipe,
 bounded in size, and decodes them as plain values. Student code can write to that pipe
@@ -361,11 +363,11 @@ def _shell():
 
 
 def _stub_checks(shell, channel, job, names=(), cpu_seconds=10):
-    """``rnnlib`` inside the jail: only ``rnnlib.checks``, whose ``check_<name>(fn, seed,
-    hidden)`` calls ``fn`` on the cases the grader prepared and sends back what it
-    returned. The grader judges it (with the real check) and writes the outcome where
-    the call stood in the cell's outputs. The rest of rnnlib is not there, so a graded
-    function cannot hand its work to the reference."""
+    """``rnnlib.checks`` inside the jail: a stand-in whose ``check_<name>(fn, seed,
+    hidden)`` calls ``fn`` (in a child, without rnnlib: :func:`_without_rnnlib`) on the
+    cases the grader prepared and sends back what it returned. The grader judges it with
+    the real check and writes the outcome where the call stood in the cell's outputs.
+    The rest of rnnlib is there for the notebook's own cells, as in Jupyter."""
     import types
 
     calls = [0]
@@ -388,6 +390,7 @@ def _stub_checks(shell, channel, job, names=(), cpu_seconds=10):
                 if pid == 0:  # the child: the function on the cases, under the CPU budget of a graded one
                     try:
                         _limit_cpu(cpu_seconds)
+                        _without_rnnlib()
                         sys.stdout = sys.stderr = io.StringIO()  # as the real check, prints are not the cell's
                         channel.send(b"check", _bounded_record(dict(record, results=_run_cases(fn, cases))))
                     finally:
@@ -410,8 +413,6 @@ def _stub_checks(shell, channel, job, names=(), cpu_seconds=10):
         check.__name__ = f"check_{name}"
         return check
 
-    package = types.ModuleType("rnnlib")
-    package.__path__ = []
     checks = types.ModuleType("rnnlib.checks")
     checks.CheckFailure = CheckFailure
 
@@ -420,13 +421,92 @@ def _stub_checks(shell, channel, job, names=(), cpu_seconds=10):
             value = make(name[6:])
             setattr(checks, name, value)
             return value
-        raise AttributeError(f"rnnlib is not available while grading: {name} cannot be used")
+        raise AttributeError(f"rnnlib.checks has no {name} while grading")
 
     checks.__getattr__ = attribute
     for name in names:  # the assignment's checks exist from the start, as in rnnlib
         attribute(f"check_{name}")
-    package.checks = checks
-    sys.modules["rnnlib"], sys.modules["rnnlib.checks"] = package, checks
+    sys.modules["rnnlib.checks"] = checks
+    sys.meta_path.insert(0, _ChecksOnPackage(checks))
+
+
+class _ChecksOnPackage:
+    """Makes ``rnnlib.checks`` (the stand-in) an attribute of ``rnnlib`` once it is imported,
+    as importing the real submodule would."""
+
+    def __init__(self, checks):
+        self.checks = checks
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "rnnlib":
+            return None
+        import importlib.util
+
+        sys.meta_path.remove(self)
+        try:
+            spec = importlib.util.find_spec(name)
+        finally:
+            sys.meta_path.insert(0, self)
+        if spec is not None and spec.loader is not None:
+            load, checks = spec.loader.exec_module, self.checks
+
+            def exec_module(module):
+                load(module)
+                module.checks = checks
+
+            spec.loader.exec_module = exec_module
+        return spec
+
+
+def _unavailable(*args, **kwargs):
+    raise ImportError("rnnlib is not available to graded code: a graded function must not use it")
+
+
+def _unavailable_code(free):
+    """The code of :func:`_unavailable`, for a function with ``free`` closure cells."""
+    if not free:
+        return _unavailable.__code__
+    names = [f"_{k}" for k in range(free)]
+    source = (f"def outer():\n    {', '.join(names)} = {', '.join(['None'] * free)}\n"
+              f"    def inner(*args, **kwargs):\n        ({', '.join(names)},)\n"
+              f"        raise ImportError('rnnlib is not available to graded code: a graded function must not use it')\n"
+              f"    return inner\n")
+    namespace = {}
+    exec(source, namespace)
+    return namespace["outer"]().__code__
+
+
+class _NoRnnlib:
+    """A finder that refuses every import of rnnlib."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "rnnlib" or name.startswith("rnnlib."):
+            raise ImportError("rnnlib is not available to graded code: a graded function must not use it")
+        return None
+
+
+def _without_rnnlib():
+    """In a child that runs graded code: every function of rnnlib already imported (by the
+    notebook's cells) raises from now on, wherever it is referred to from, and rnnlib
+    cannot be imported again, so a graded function cannot hand its work to the
+    reference. The cells before ran with rnnlib, as in Jupyter; only this child changes."""
+    import types
+
+    def neutralise(value):
+        if isinstance(value, types.FunctionType) and str(value.__module__).startswith("rnnlib"):
+            value.__code__ = _unavailable_code(len(value.__code__.co_freevars))
+            value.__defaults__ = value.__kwdefaults__ = None
+
+    sys.meta_path.insert(0, _NoRnnlib())
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == "rnnlib" or name.startswith("rnnlib.")) or name == "rnnlib.checks":
+            continue
+        for value in list(vars(module).values()):
+            neutralise(getattr(value, "__wrapped__", None))
+            neutralise(value)
+            if isinstance(value, type) and str(value.__module__).startswith("rnnlib"):
+                for member in list(vars(value).values()):
+                    neutralise(getattr(member, "__func__", member))
 
 
 def execute_notebook(cells, channel, skip=(), answers=None, cell_seconds=10, budget=None, outputs=False,
@@ -436,7 +516,7 @@ def execute_notebook(cells, channel, skip=(), answers=None, cell_seconds=10, bud
     Cells listed in ``skip`` (indices) are not run: an earlier attempt died in them.
     Cells past the ``budget`` (seconds for all cells) are not run either. With
     ``outputs``, each cell's outputs go back to the grader as an ``output`` frame.
-    ``rnnlib`` is the stub of :func:`_stub_checks` (``checks``: the names its
+    ``rnnlib.checks`` is the stand-in of :func:`_stub_checks` (``checks``: the names its
     ``check_<name>`` functions exist for from the start; cases read from ``job``).
     Returns ``{function: value at the end of its answer cell}`` for ``answers``
     (``{function: cell index}``), and the shell's namespace.
@@ -713,6 +793,7 @@ def main(plan):
         if pid == 0:  # the child: one function, its own CPU budget
             try:
                 _limit_cpu(cpu_seconds, keep_alarm_handler=True)
+                _without_rnnlib()
                 channel.send(b"result", _bounded(name, _run_cases(fn, cases)))
             finally:
                 os._exit(0)
