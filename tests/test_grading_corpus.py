@@ -158,6 +158,7 @@ def test_no_active_content_in_any_feedback_page(graded):
         text = page.read_text(encoding="utf-8", errors="replace")
         assert not re.search(r"<script[^>]*>[^<]*alert", text), page
         assert not re.search(r"<img[^>]*onerror", text), page
+        assert not re.search(r"<svg[^>]*onload", text), page
 
 
 def test_grades_csv_is_whole_and_neutralised(graded):

@@ -79,18 +79,19 @@ def comment_text(text):
 
 
 @functools.cache
-def _feedback_exporter():
+def _feedback_exporter(folder):
     """nbconvert's ``HTMLExporter`` for nbgrader's feedback pages, whose compiled
-    templates are kept in Jinja's bytecode cache (a folder of the user's own, which Jinja
-    creates 0700 and checks): compiling the feedback template took about 0.16 s of CPU
-    for every student, since each student is graded in a fresh process."""
+    templates are kept in Jinja's bytecode cache in ``folder``, a 0700 folder of the
+    grading run's own (never a shared path such as ``/tmp``, where another local user
+    could plant one): compiling the feedback template took about 0.16 s of CPU for every
+    student, since each student is graded in a fresh process."""
     from jinja2 import FileSystemBytecodeCache
     from nbconvert.exporters import HTMLExporter
 
     class FeedbackExporter(HTMLExporter):
         def _create_environment(self):
             environment = super()._create_environment()
-            environment.bytecode_cache = FileSystemBytecodeCache()
+            environment.bytecode_cache = FileSystemBytecodeCache(folder)
             return environment
 
     return FeedbackExporter

@@ -107,8 +107,10 @@ def grade_task(spec, student):
         os.chmod(tmp, 0o755)
         out = pathlib.Path(tmp) / "out"
         out.mkdir()
+        cache = _HOME[0] / "page-cache"  # in the worker's own mkdtemp folder, for all its tasks
+        cache.mkdir(mode=0o700, exist_ok=True)
         ctx = Context(spec["root"], template, spec["assignment"], spec["submitted"], str(out), spec["secret"],
-                      limits, spec["use_sandbox"], tmp, spec["records"])
+                      limits, spec["use_sandbox"], tmp, spec["records"], str(cache))
         job = pathlib.Path(tmp) / "job.pickle"  # it holds the secret: private from the first byte
         with os.fdopen(os.open(job, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600), "wb") as f:
             f.write(pickle.dumps((ctx, student)))

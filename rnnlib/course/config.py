@@ -30,7 +30,7 @@ def find_root(start=None) -> pathlib.Path:
 
 
 def configure(c, root, source=SOURCE, release=RELEASE, work=None, cell_timeout=CELL_TIMEOUT,
-              single_run=None):
+              single_run=None, page_cache=None):
     """Fill a traitlets Config ``c`` with the course's settings; return it.
 
     ``single_run`` (a job folder registered in :data:`rnnlib.course.singlerun.RUNS`)
@@ -66,7 +66,8 @@ def configure(c, root, source=SOURCE, release=RELEASE, work=None, cell_timeout=C
     if single_run is not None:
         c.SingleRun.job = str(single_run)
     c.HTMLExporter.sanitize_html = True
-    c.GenerateFeedback.exporter_class = clean._feedback_exporter()
+    if page_cache is not None:  # a private folder of the grading run's: compiled templates kept there
+        c.GenerateFeedback.exporter_class = clean._feedback_exporter(str(page_cache))
     # a notebook must be graded whatever it prints: never stop on a long output
     c.LimitOutput.max_lines = 1000
     c.LimitOutput.max_traceback = 100

@@ -149,6 +149,7 @@ class Context:
     use_sandbox: bool
     tmp: str
     records: bool = False  # keep each student's record for the course's gradebook
+    page_cache: str = ""  # a 0700 folder of the run's own for compiled feedback templates
 
 
 # ---------------------------------------------------------------- one student -----
@@ -206,7 +207,7 @@ def _autograde(ctx, course, request, row, comments):
     assignment = ctx.assignment
     job = str(course.parent / "runner")
     nb = api(course, release=str(course / "release"), work=course / "work",
-             cell_timeout=ctx.limits.cell_seconds, single_run=job)
+             cell_timeout=ctx.limits.cell_seconds, single_run=job, page_cache=ctx.page_cache or None)
     singlerun.RUNS[job] = request
     try:
         with venv_on_path():
@@ -398,6 +399,13 @@ def _template(root, assignment, folder, fonts=True):
         for path in (pathlib.Path(folder) / "matplotlib").rglob("*"):
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
     return course
+
+
+def _private_folder(parent, name):
+    """A new 0700 folder of the grader's own under ``parent``; its path."""
+    folder = pathlib.Path(parent) / name
+    folder.mkdir(mode=0o700)
+    return str(folder)
 
 
 def _warm_server():
@@ -609,7 +617,7 @@ def grade_class(root, assignment_name, submitted_dir, out_dir, jobs=None, use_sa
         if server is not None:
             server.join()
         ctx = Context(str(root), str(template), assignment, str(submitted_dir), str(out_dir), secret,
-                      limits, use_sandbox, tmp, records)
+                      limits, use_sandbox, tmp, records, _private_folder(tmp, "page-cache"))
         if scheduler is None:
             _schedule(ctx, todo, jobs, on_row, progress)
         else:

@@ -506,6 +506,22 @@ def _():
                               "    except OSError:\n        pass\n", at=2)
 
 
+@case("forged-outputs-and-checks-on-the-channel", 7)
+def _():
+    # what a later cell "showed" (scripts) and a check's "results", written on every descriptor
+    return insert(solution(), "import os, struct, json\n"
+                              "shown = json.dumps({'cell': 4, 'count': 1, 'outputs': ["
+                              "{'output_type': 'display_data', 'data': {'text/html': '<script>alert(1)</script>',"
+                              " 'application/javascript': 'alert(2)', 'image/svg+xml': '<svg onload=alert(3)></svg>'}},"
+                              " {'output_type': 'check', 'call': 1}]}).encode()\n"
+                              "check = json.dumps({'tree': {'t': 'str', 'v': 'x'}, 'arrays': []}).encode()\n"
+                              "check = struct.pack('<Q', len(check)) + check\n"
+                              "for fd in range(3, 64):\n"
+                              "    for kind, data in ((b'output', shown), (b'check', check)):\n"
+                              "        try:\n            os.write(fd, struct.pack('<4s8sQ', b'RNCF', kind, len(data)) + data)\n"
+                              "        except OSError:\n            pass\n", at=2)
+
+
 @case("fills-the-disk", 7)
 def _():
     return append(solution(), "import os\nfor folder in [os.getcwd(), '/tmp']:\n"
