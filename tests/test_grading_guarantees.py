@@ -163,7 +163,7 @@ def test_resume_refuses_a_journal_of_another_secret(tmp_path):
 
 # ---------------------------------------------------------------- workers ---------
 
-def _misbehaving_worker(conn, ctx, student, slot):
+def _misbehaving_worker(conn, ctx, student, slot, lane=None):
     """Stands in for the grader's worker (the real one cannot be made to fail from a
     submission): one student's worker hangs, one dies, the others answer."""
     if student == "hangs":

@@ -13,7 +13,9 @@ For every entry ``SUBMITTED_DIR/<student>/<assignment>/``, one worker process:
    outcome was changed from inside the notebook, and renders nbgrader's feedback page.
 
 The parent process starts one worker per student (at most ``jobs`` at once), gives each
-a wall-clock limit, and records every row in a journal as it arrives; ``grades.csv``
+a wall-clock limit and a lane (:mod:`rnnlib.course.lane`: a jail kept up for the whole
+run, whose imports are done once, emptied between students), and records every row in
+a journal as it arrives; ``grades.csv``
 is replaced atomically as rows come in. A worker that dies or overruns costs only its
 own student a ``crashed`` or ``timeout`` row. An interrupted run stops every worker and
 jail, removes its temporary folders, leaves a ``grades.csv`` of the students finished,
@@ -196,7 +198,7 @@ def _with_notes(page, row):
     return page[:end] + block + page[end:]
 
 
-def _autograde(ctx, course, request, row, comments):
+def _autograde(ctx, course, request, row, comments, job):
     """nbgrader's autograde, whose execution step is the one jailed run
     (:class:`~rnnlib.course.singlerun.SingleRun`); then the authoritative points and
     sentences go into its gradebook and nbgrader renders the feedback page. Returns the
@@ -205,7 +207,7 @@ def _autograde(ctx, course, request, row, comments):
     from nbgrader.api import Gradebook
 
     assignment = ctx.assignment
-    job = str(course.parent / "runner")
+    job = str(job)
     nb = api(course, release=str(course / "release"), work=course / "work",
              cell_timeout=ctx.limits.cell_seconds, single_run=job, page_cache=ctx.page_cache or None)
     singlerun.RUNS[job] = request
@@ -277,8 +279,10 @@ def _write_record(ctx, student, course, verdicts, row, comments):
     _write_atomically(folder / GRADER_FILE, json.dumps(record).encode("utf-8", "surrogateescape"))
 
 
-def grade_one(ctx, student, slot, uid=None):
-    """Grade one student; never raises. Returns a :class:`Row` and writes its page."""
+def grade_one(ctx, student, slot, uid=None, lane=None):
+    """Grade one student; never raises. Returns a :class:`Row` and writes its page.
+    The notebook runs in ``lane`` (a :class:`~rnnlib.course.lane.Lane`) when one is
+    given, else in a jail of its own as ``uid`` (or unjailed without the sandbox)."""
     started = time.process_time()
     assignment, limits = ctx.assignment, ctx.limits
     deadline = time.monotonic() + limits.student_seconds
@@ -307,17 +311,18 @@ def grade_one(ctx, student, slot, uid=None):
                 (submitted / "timestamp.txt").write_text(sub.timestamp)
             if sub.exchange_secret:
                 (submitted / "submission_secret.txt").write_text(sub.exchange_secret)
-            jail = limits.jail(uid) if ctx.use_sandbox else None
+            jail = lane if lane is not None else limits.jail(uid) if ctx.use_sandbox else None
+            jobs = lane.jobs if lane is not None else tmp  # the lane's jail sees only its own folder
             budget = max(5.0, min(limits.kernel_seconds, deadline - time.monotonic() - 60))
             cache = pathlib.Path(ctx.template).parent / "matplotlib"
             request = singlerun.Request(assignment.name, list(assignment.points), ctx.secret, student, jail,
                                         deadline - 30, limits.result_bytes, budget, limits.cell_seconds,
                                         str(cache) if cache.is_dir() else None)
             comments = {}  # function -> the sentence its cell carries in the gradebook
-            made = _autograde(ctx, course, request, row, comments)
+            made = _autograde(ctx, course, request, row, comments, jobs / "runner")
             if request.result is None:  # nbgrader stopped before the run: score the notebook as submitted
                 request.result = outside.run(assignment.name, sub.cells, list(assignment.points), ctx.secret,
-                                             student, tmp / "runner-alone", jail, deadline=deadline - 30,
+                                             student, jobs / "runner-alone", jail, deadline=deadline - 30,
                                              max_bytes=limits.result_bytes, budget=budget,
                                              cell_seconds=limits.cell_seconds)
                 row.notes.append("nbgrader could not read this notebook's cells, so the feedback page "
@@ -335,6 +340,11 @@ def grade_one(ctx, student, slot, uid=None):
         row.notes.append(traceback.format_exc(limit=3)[-500:])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if lane is not None:
+            for name in ("runner", "runner-alone"):
+                shutil.rmtree(lane.jobs / name, ignore_errors=True)
+            if lane.owned():  # a jail this worker started again after one of its runs ended the lane's
+                lane.stop()
     if page is None:
         page = _feedback_page(student, assignment, row, verdicts).encode("utf-8", "surrogateescape")
     _write_atomically(feedback_path(ctx.out, student, assignment), page)
@@ -344,15 +354,18 @@ def grade_one(ctx, student, slot, uid=None):
     return row
 
 
-def _student_process(conn, ctx, student, slot):
-    """A worker: one student, under the worker's own memory limit; the row goes back on conn."""
+def _student_process(conn, ctx, student, slot, lane=None):
+    """A worker: one student, under the worker's own memory limit; the row goes back on conn.
+    With a ``lane``, the student's notebook runs in it (as the lane's uid)."""
     limit = ctx.limits.worker_memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     warnings.filterwarnings("ignore", module="nbgrader")  # nbgrader's own SQLAlchemy notices
     warnings.filterwarnings("ignore", message=".*not in session.*")
     try:
-        if ctx.use_sandbox:
+        if lane is not None:
+            row = grade_one(ctx, student, slot, lane.jail.uid, lane)
+        elif ctx.use_sandbox:
             with sandbox.UidPool().claim() as uid:
                 row = grade_one(ctx, student, slot, uid)
         else:
@@ -493,28 +506,53 @@ def _fallback_row(ctx, student, status, note):
     return row
 
 
+def _lanes(ctx, jobs, stack):
+    """One lane per student graded at once, each with a uid claimed for the whole run
+    (released by ``stack``, which also ends the lanes); started at once, so that their
+    imports overlap the first students' bookkeeping."""
+    from .lane import Lane
+
+    cache = pathlib.Path(ctx.template).parent / "matplotlib"
+    lanes = []
+    for k in range(jobs):
+        uid = stack.enter_context(sandbox.UidPool().claim())
+        folder = pathlib.Path(ctx.tmp) / f"lane-{k}"
+        folder.mkdir(mode=0o755)
+        lane = Lane(ctx.limits.jail(uid), folder, cache if cache.is_dir() else None)
+        stack.callback(lane.stop)
+        lane.start()
+        lanes.append(lane)
+    return lanes
+
+
 def _schedule(ctx, students, jobs, on_row, progress):
-    """One process per student, at most ``jobs`` at once, each within its wall clock."""
+    """One process per student, at most ``jobs`` at once, each within its wall clock; with
+    the sandbox, each runs its notebook in a lane of its own while it is graded."""
     mp = multiprocessing.get_context("forkserver")
     mp.set_forkserver_preload(PRELOAD)
     pending = list(enumerate(students))
-    running = {}  # slot -> (process, connection, student, started)
+    running = {}  # slot -> (process, connection, student, started, lane)
     grace = ctx.limits.grace_seconds
     bar = tqdm(total=len(students), desc=f"grading {ctx.assignment.name}", unit="student", disable=not progress)
+    stack = contextlib.ExitStack()
     try:
+        free = _lanes(ctx, jobs, stack) if ctx.use_sandbox else [None] * jobs
         while pending or running:
             while pending and len(running) < jobs:
                 slot, student = pending.pop(0)
+                lane = free.pop()
+                if lane is not None and not lane.alive():  # its last run ended it: a fresh jail
+                    lane.stop()
+                    lane.start()
                 parent, child = mp.Pipe(duplex=False)
-                proc = mp.Process(target=_student_process, args=(child, ctx, student, slot), daemon=True)
+                proc = mp.Process(target=_student_process, args=(child, ctx, student, slot, lane), daemon=True)
                 proc.start()
                 child.close()
-                running[slot] = (proc, parent, student, time.monotonic())
+                running[slot] = (proc, parent, student, time.monotonic(), lane)
             ready = multiprocessing.connection.wait(
-                [conn for _, conn, _, _ in running.values()] + [p.sentinel for p, _, _, _ in running.values()],
-                timeout=1.0)
-            for slot, (proc, conn, student, started) in list(running.items()):
-                row = None
+                [r[1] for r in running.values()] + [r[0].sentinel for r in running.values()], timeout=1.0)
+            for slot, (proc, conn, student, started, lane) in list(running.items()):
+                row, lost = None, False  # lost: the worker did not finish (its lane's jail may be busy)
                 if conn in ready or proc.sentinel in ready:
                     try:
                         row = conn.recv() if conn.poll() else None
@@ -524,10 +562,12 @@ def _schedule(ctx, students, jobs, on_row, progress):
                         proc.join(5)
                         if proc.is_alive():
                             continue
+                        lost = True
                         row = _fallback_row(ctx, student, "crashed", "The grading process for this "
                                             "submission died; please tell your instructor.")
                 elif time.monotonic() - started > ctx.limits.student_seconds + grace:
                     proc.kill()
+                    lost = True
                     row = _fallback_row(ctx, student, "timeout", "Grading this submission took longer "
                                         f"than the {ctx.limits.student_seconds:g} s allowed for one student.")
                 else:
@@ -538,15 +578,22 @@ def _schedule(ctx, students, jobs, on_row, progress):
                     proc.join()
                 conn.close()
                 shutil.rmtree(pathlib.Path(ctx.tmp) / f"student-{slot}", ignore_errors=True)
+                if lane is not None:
+                    if lost:
+                        lane.stop()
+                    for name in ("runner", "runner-alone"):
+                        shutil.rmtree(lane.jobs / name, ignore_errors=True)
+                free.append(lane)
                 del running[slot]
                 on_row(row)
                 bar.update(1)
     finally:
-        for proc, conn, _, _ in running.values():
+        for proc, *_ in running.values():
             proc.kill()
-        for proc, conn, _, _ in running.values():
+        for proc, conn, *_ in running.values():
             proc.join()
             conn.close()
+        stack.close()
         bar.close()
 
 

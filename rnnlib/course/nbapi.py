@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import pathlib
@@ -23,9 +24,28 @@ def venv_on_path():
         os.environ["PATH"] = old
 
 
+@functools.cache
+def alembic_head():
+    """The revision nbgrader stamps a new gradebook with, from alembic's API. nbgrader
+    asks for it by running ``alembic heads`` in a subprocess for every new gradebook,
+    which took about 3 s (a Python start and alembic's imports) of each grading run's
+    start, and once more in its rehearsal (:mod:`rnnlib.course.warm`); the answer only
+    changes with nbgrader's version, so each process asks once."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    config = Config()
+    config.set_main_option("script_location", ALEMBIC_DIR)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def api(root, **kwargs):
     """An ``NbGraderAPI`` for the course at ``root`` with the course's settings."""
+    import nbgrader.api
     from nbgrader.apps.api import NbGraderAPI
+
+    nbgrader.api.get_alembic_version = alembic_head  # Gradebook() looks it up when it makes one
 
     quiet = logging.getLogger("rnncourse.nbgrader")
     quiet.setLevel(logging.ERROR)

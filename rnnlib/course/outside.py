@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from ..checks import run_check
 from ..checks.specs import SPECS, case_args
 from . import runner, sandbox
+from .lane import Lane
 
 ATTEMPTS = 4  # restarts after a student's code killed the runner
 MAX_CHECK_CASES = 32  # distinct (check, seed) calls in a notebook that the grader prepares
@@ -175,20 +176,13 @@ class Attempt:
     checks: dict = dataclasses.field(default_factory=dict)  # call number -> record of a test cell's check
 
 
-def _attempt(job, plan, jail, scratch, timeout, max_bytes):
-    """One run of the runner: in the jail, or (unsafe) as a plain child process."""
-    argv_plan = dict(plan, job="/job" if jail is not None else str(job), jailed=jail is not None)
-    if jail is not None:
-        argv_plan["matplotlib_cache"] = "/grader/matplotlib" if plan.get("matplotlib_cache") else None
-        argv = [sandbox.PYTHON, "/grader/runner.py", json.dumps(argv_plan)]
-        scratch.mkdir(mode=0o700)
-        try:
-            cmd = sandbox.command(jail, argv, scratch)
-            outcome = sandbox.run(cmd, timeout, max_bytes)
-        finally:
-            scratch.rmdir()  # an empty mount point: the tmpfs went with the jail
+def _attempt(job, plan, lane, timeout, max_bytes):
+    """One run of the runner: forked in the ``lane``'s jail, or (unsafe, no lane) as a
+    plain child process."""
+    if lane is not None:
+        outcome = lane.run(dict(plan, job=lane.inside(job), jailed=True, matplotlib_cache=None), timeout, max_bytes)
     else:
-        argv = [sys.executable, runner.__file__, json.dumps(argv_plan)]
+        argv = [sys.executable, runner.__file__, json.dumps(dict(plan, job=str(job), jailed=False))]
         outcome = sandbox.run(argv, timeout, max_bytes, env=sandbox.unjailed_env())
     frames, _ = runner.read_frames(outcome.output)
     run = Attempt({}, [], False, outcome.timed_out)
@@ -228,7 +222,7 @@ def _take_output(outputs, payload):
         outputs[cell] = (count, items[:10_000])
 
 
-def _run_jailed(job, functions, answers, jail, deadline, max_bytes, extra=None):
+def _run_jailed(job, functions, answers, lane, deadline, max_bytes, extra=None):
     """Run the runner, restarting past cells or functions that killed it.
 
     Returns ``(status, {function: record}, attempts)``."""
@@ -240,7 +234,7 @@ def _run_jailed(job, functions, answers, jail, deadline, max_bytes, extra=None):
         left = deadline - time.monotonic()
         if left <= 1:
             return "timeout", results, attempts
-        run = _attempt(job, plan, jail, job.parent / f"scratch-{attempt}", min(wall, left), max_bytes)
+        run = _attempt(job, plan, lane, min(wall, left), max_bytes)
         attempts.append((list(plan["skip_cells"]), run))
         results.update(run.results)
         if run.done:
@@ -433,8 +427,9 @@ def run(assignment, cells, functions, secret, student, job, jail=None, deadline=
     ``outputs``, what every code cell showed. Returns a :class:`Run`.
 
     ``cells`` are the notebook's cells (nbformat 4); ``job`` a private empty folder of
-    the grader's, which the jail sees read-only; ``jail`` a :class:`sandbox.Jail` or None
-    (no sandbox); ``deadline`` a ``time.monotonic()`` value for all attempts together;
+    the grader's, which the jail sees read-only; ``jail`` a :class:`sandbox.Jail` (a
+    jail of this run's own), a :class:`~rnnlib.course.lane.Lane` whose job folder holds
+    ``job`` (a jail kept up for runs one after another), or None (no sandbox); ``deadline`` a ``time.monotonic()`` value for all attempts together;
     ``budget`` the seconds all cells together may take, ``cell_seconds`` one cell's;
     ``matplotlib_cache`` a folder with a prebuilt font list for the jail.
     """
@@ -445,12 +440,9 @@ def run(assignment, cells, functions, secret, student, job, jail=None, deadline=
     (job / "cases").mkdir(parents=True)
     nb = nbformat.v4.new_notebook(cells=cells)
     (job / "notebook.ipynb").write_text(nbformat.writes(nb))
-    if jail is not None:
-        package = pathlib.Path(runner.__file__).resolve().parents[1]  # rnnlib, for the notebook's own cells
-        mounts = {str(job): "/job", runner.__file__: "/grader/runner.py", str(package): str(package)}
-        if matplotlib_cache:
-            mounts[str(matplotlib_cache)] = "/grader/matplotlib"
-        jail = dataclasses.replace(jail, readonly={**jail.readonly, **mounts})
+    own = None
+    if isinstance(jail, sandbox.Jail):  # a jail for this run alone: a lane used once
+        jail = own = Lane(jail, job, matplotlib_cache, warm=False)
     plans = {}
     for name in functions:
         spec = SPECS[name]
@@ -474,7 +466,11 @@ def run(assignment, cells, functions, secret, student, job, jail=None, deadline=
     extra = {"outputs": outputs, "budget": budget, "cell_seconds": int(cell_seconds),
              "checks": sorted({n for n, _, _ in prepared} | set(functions)),
              "matplotlib_cache": str(matplotlib_cache) if matplotlib_cache else None}
-    status, records, attempts = _run_jailed(job, functions, answers, jail, deadline, max_bytes, extra)
+    try:
+        status, records, attempts = _run_jailed(job, functions, answers, jail, deadline, max_bytes, extra)
+    finally:
+        if own is not None:
+            own.stop()
     verdicts = {}
     for name in functions:
         upto = len(cells) if answers[name] is None else answers[name] + 1  # what the graded one saw

@@ -3,19 +3,22 @@
 The trust boundary is the jail's edge, and nothing the grader touches lies inside it.
 A :class:`Jail` sees the system, Python and the virtual environment read-only, the
 folders the grader names read-only (the job: notebook, cases, runner), no network (a
-new network namespace with only loopback), new PID, IPC and UTS namespaces, and runs as
-an unprivileged user of its own. Its only writable places, ``HOME`` (``/home/student``, also the
-current folder) and ``/tmp``, are one tmpfs of ``Limits.disk_bytes`` mounted in a private mount
-namespace: it exists only while the jail runs, the host never sees it, and nothing of it
-is left when the jail ends. What the jail has to say comes back on its standard output,
-a pipe that :func:`run` reads up to a byte limit and a deadline; the grader never opens
-a path a student could have written, so there is no link to follow and no file to swap.
+new network namespace with only loopback), new PID, IPC and UTS namespaces. Its first
+process is the grader's zygote (:mod:`rnnlib.course.zygote`, root with only the
+capabilities to change users), which never runs student code: each run is a fork of it
+that sets the limits (memory, CPU time, processes, file size, open files) and becomes
+the jail's unprivileged uid before anything else. Its only writable places, ``HOME``
+(``/home/student``, also the current folder) and ``/tmp``, are one tmpfs of
+``Limits.disk_bytes`` mounted in a private mount namespace: it exists only while the
+jail runs, the host never sees it, and nothing of it is left when the jail ends. What a
+run has to say comes back on a pipe that :func:`read` reads up to a byte limit and a
+deadline; the grader never opens a path a student could have written, so there is no
+link to follow and no file to swap. A jail may serve runs one after another
+(:mod:`rnnlib.course.lane`), cleaned between them.
 
-Each concurrent student gets a uid of its own from :class:`UidPool` (lock files that
-every grading run on the machine shares), and ``prlimit`` bounds memory, CPU time,
-processes, file size and open files inside the jail.
+Each jail has a uid of its own from :class:`UidPool` (lock files that every grading run
+on the machine shares).
 """
-
 from __future__ import annotations
 
 import contextlib
@@ -71,7 +74,7 @@ def available():
     """Whether bubblewrap is installed and can make a sandbox here (a reason if not)."""
     if bwrap_path() is None:
         return False, "bubblewrap is not installed (Debian package 'bubblewrap')"
-    for tool in ("setpriv", "prlimit", "unshare", "mount"):
+    for tool in ("unshare", "mount"):
         if shutil.which(tool) is None:
             return False, f"{tool} is missing (Debian package 'util-linux')"
     if os.geteuid() != 0:
@@ -108,6 +111,9 @@ def command(jail, argv, scratch):
 
     ``scratch`` is an empty folder the grader made (root's, not the student's): the
     mount point of the jail's tmpfs, which only the jail's own mount namespace sees.
+    ``argv`` is the grader's zygote (:mod:`rnnlib.course.zygote`): it runs as root with
+    no capability but ``CAP_SETUID`` and ``CAP_SETGID``, never runs student code itself,
+    and forks each run, which sets the jail's limits and becomes its uid first.
     """
     lim = jail.limits
     cmd = [shutil.which("unshare"), "--mount", "--propagation", "private", "--",
@@ -147,12 +153,8 @@ def command(jail, argv, scratch):
     cmd += ["--clearenv"]
     for k, v in env.items():
         cmd += ["--setenv", k, v]
-    cmd += ["--chdir", HOME, "--"]
-    cmd += ["setpriv", f"--reuid={jail.uid}", f"--regid={jail.uid}", "--clear-groups", "--"]
-    cmd += ["prlimit", f"--as={lim.memory_bytes}", f"--cpu={lim.cpu_seconds}",
-            f"--nproc={lim.processes}", f"--fsize={lim.file_bytes}", f"--nofile={lim.open_files}",
-            "--core=0", "--"]
-    return cmd + list(argv)
+    return cmd + ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+                  "--chdir", "/", "--"] + list(argv)
 
 
 def unjailed_env(**extra):
@@ -166,10 +168,22 @@ def run(cmd, timeout, max_bytes, env=None):
     has written ``max_bytes``. Whatever happens, the process group is gone on return."""
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+    try:
+        output, timed_out, overflow = read(proc.stdout.fileno(), time.monotonic() + max(timeout, 0.1), max_bytes)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.stdout.close()
+        proc.wait()
+    return Outcome(output, timed_out, overflow, proc.returncode)
+
+
+def read(fd, deadline, max_bytes):
+    """Read the pipe ``fd`` until it ends, the ``time.monotonic()`` ``deadline`` passes or
+    ``max_bytes`` came; ``(data, timed_out, overflow)``."""
     chunks, size, timed_out, overflow = [], 0, False, False
-    deadline = time.monotonic() + max(timeout, 0.1)
     with selectors.DefaultSelector() as selector:
-        selector.register(proc.stdout, selectors.EVENT_READ)
+        selector.register(fd, selectors.EVENT_READ)
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -177,7 +191,7 @@ def run(cmd, timeout, max_bytes, env=None):
                 break
             if not selector.select(min(left, 1.0)):
                 continue
-            chunk = os.read(proc.stdout.fileno(), 1 << 16)
+            chunk = os.read(fd, 1 << 16)
             if not chunk:
                 break
             if size + len(chunk) > max_bytes:
@@ -186,11 +200,7 @@ def run(cmd, timeout, max_bytes, env=None):
                 break
             chunks.append(chunk)
             size += len(chunk)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.stdout.close()
-    proc.wait()
-    return Outcome(b"".join(chunks), timed_out, overflow, proc.returncode)
+    return b"".join(chunks), timed_out, overflow
 
 
 class UidPool:

@@ -1,0 +1,210 @@
+"""The first process of a jail: it imports what notebooks import once, then forks one
+run of the runner for each request the grader sends.
+
+It runs inside bubblewrap as root with two capabilities only (``CAP_SETUID`` and
+``CAP_SETGID``; :mod:`rnnlib.course.lane` starts it), and never runs student code
+itself. For each request it forks a child that takes the request's output pipe as its
+standard output, closes everything else, sets the limits, becomes the jail's
+unprivileged uid and runs :func:`runner.main`, exactly as a freshly started runner
+would, but with NumPy, matplotlib, IPython and rnnlib already imported and one figure
+already drawn. When the child ends, a helper running as that uid ends every process the
+uid still has, deletes every file it left in the jail's writable places, removes its IPC
+objects and checks that nothing of it is left; only then does the reply go back, so the
+next run in this jail starts from the state the first one did. A helper that finds
+anything left makes the zygote end, and with it the jail.
+
+Requests arrive on standard input, a ``SOCK_SEQPACKET`` socket: a JSON message (a
+nonce, the runner's plan) with one file descriptor attached, the write end of the
+run's output pipe. The reply is ``{"nonce", "status", "clean"}``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import resource
+import signal
+import socket
+import stat
+import sys
+import time
+
+import runner  # /grader/runner.py, beside this file
+
+HOME = "/home/student"
+WRITABLE = (HOME, "/tmp", "/dev/shm")
+LIMITS = {"memory": resource.RLIMIT_AS, "cpu": resource.RLIMIT_CPU, "processes": resource.RLIMIT_NPROC,
+          "file": resource.RLIMIT_FSIZE, "files": resource.RLIMIT_NOFILE, "core": resource.RLIMIT_CORE}
+
+
+def warm():
+    """Import what the notebooks import, and draw one figure with the parts that cost
+    most the first time (log axes, mathtext, a legend, tight layout), then close it."""
+    import IPython.core.interactiveshell  # noqa: F401 - the runner's shell is made in each run
+    import matplotlib.pyplot as plt
+    import numpy  # noqa: F401
+
+    import rnnlib  # noqa: F401
+    import rnnlib.plots.lstm  # noqa: F401
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(6, 3))
+    left.plot([1, 10, 100], label="a")
+    left.set_yscale("log")
+    left.set_xlabel("t")
+    left.legend()
+    right.imshow([[0.0, 1.0], [1.0, 0.0]])
+    right.set_title("b")
+    fig.tight_layout()
+    fig.canvas.draw()
+    plt.close("all")
+
+
+def become(uid, limits):
+    """In a child: a session of its own, the limits, then the jail's uid (no capabilities left)."""
+    os.setsid()
+    for name, value in limits.items():
+        resource.setrlimit(LIMITS[name], (value, value))
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    os.chdir(HOME)
+
+
+def _child(plan, out, uid, limits):
+    """The forked run: the pipe as standard output, the control socket closed, then the runner."""
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 0)  # in place of the control socket
+        os.dup2(out, 1)
+        os.dup2(null, 2)
+        os.close(out)
+        os.close(null)  # what stays open is the zygote's own reading: font files
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        become(uid, limits)
+        runner.main(plan)
+    finally:
+        os._exit(0)
+
+
+def _wipe(path, uid):
+    """Delete ``path`` if ``uid`` owns it, and all below it (made searchable first)."""
+    info = os.lstat(path)
+    if info.st_uid != uid:
+        return
+    if stat.S_ISDIR(info.st_mode):
+        os.chmod(path, 0o700)
+        for name in os.listdir(path):
+            _wipe(os.path.join(path, name), uid)
+        os.rmdir(path)
+    else:
+        os.unlink(path)
+
+
+def _left(uid):
+    """Paths under the writable places that ``uid`` owns (their roots themselves excepted)."""
+    found = []
+    for top in WRITABLE:
+        if not os.path.isdir(top):
+            continue
+        for folder, dirs, files in os.walk(top):
+            for name in dirs + files:
+                path = os.path.join(folder, name)
+                if os.lstat(path).st_uid == uid:
+                    found.append(path)
+    return found
+
+
+def _processes(uid):
+    """The live processes of ``uid`` in the jail, this one excepted (a zombie has ended)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) != os.getpid():
+            try:
+                with open(f"/proc/{name}/status") as f:
+                    fields = dict(line.split(":", 1) for line in f.read().splitlines() if ":" in line)
+            except OSError:  # it ended meanwhile
+                continue
+            if int(fields.get("Uid", "-1 ").split()[0]) == uid and not fields.get("State", "").strip().startswith("Z"):
+                found.append(int(name))
+    return found
+
+
+def clean(uid):
+    """End every process of ``uid``, delete what it wrote, remove its IPC objects; True
+    when nothing of it is left. Runs as ``uid`` in a helper, so a link it planted points
+    only where that uid could write anyway."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.dup2(os.open(os.devnull, os.O_RDWR), 0)  # not the control socket
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            deadline = time.monotonic() + 10
+            while _processes(uid):  # a fork bomb refills as it is killed: until none is left
+                with contextlib.suppress(OSError):
+                    os.kill(-1, signal.SIGKILL)  # every process this uid may signal but this one
+                if time.monotonic() > deadline:
+                    os._exit(1)
+                time.sleep(0.002)
+            for top in WRITABLE:
+                if os.path.isdir(top):
+                    if os.lstat(top).st_uid == uid:
+                        os.chmod(top, 0o700)
+                    for name in os.listdir(top):
+                        _wipe(os.path.join(top, name), uid)
+            ipcrm = "/usr/bin/ipcrm"  # SysV shared memory, semaphores and queues of the uid
+            if os.path.exists(ipcrm):
+                if os.fork() == 0:
+                    os.execv(ipcrm, [ipcrm, "--all"])
+                os.wait()
+            code = 0 if not _left(uid) else 1
+        except BaseException:  # noqa: BLE001 - anything unexpected: the jail is not reused
+            code = 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def serve(control, uid, limits):
+    """Fork one run per request on ``control`` until it closes or a run leaves something."""
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 1 << 20, 1)
+        except OSError:
+            return
+        if not message:
+            return
+        request = json.loads(message)
+        if len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            control.send(json.dumps({"nonce": request.get("nonce"), "status": None, "clean": True}).encode())
+            continue
+        pid = os.fork()
+        if pid == 0:
+            _child(request["plan"], fds[0], uid, limits)
+        os.close(fds[0])
+        _, status = os.waitpid(pid, 0)
+        tidy = clean(uid)
+        control.send(json.dumps({"nonce": request.get("nonce"), "status": status, "clean": tidy}).encode())
+        if not tidy:
+            return
+
+
+def main(config):
+    control = socket.socket(fileno=0)
+    os.dup2(os.open(os.devnull, os.O_RDWR), 1)
+    runner._matplotlib_cache(config.get("matplotlib_cache"))  # into MPLCONFIGDIR, root's: runs only read it
+    if config.get("warm"):
+        warm()
+    serve(control, int(config["uid"]), {k: int(v) for k, v in config["limits"].items()})
+
+
+if __name__ == "__main__":
+    sys.stderr = open(os.devnull, "w")
+    main(json.loads(sys.argv[1]))
+    os._exit(0)
