@@ -8,9 +8,10 @@ For each assignment, makes a class of generated submissions (a third the solutio
 third with one named mistake written in NumPy, a third the blank student version),
 grades it with `rnncourse grade --jobs N` (sandbox on: one jailed run per submission),
 and prints seconds per submission, CPU seconds per submission, and the CPU split by
-phase that each row of the grading journal carries: starting the jail (the jailed
-Python's start and imports), the execution (the notebook's cells and the graded functions, in the jail),
-the scoring (the grader replaying the results through the checks) and the feedback
+phase that each row of the grading journal carries: the jail's own work (a lane's start,
+its Python and the imports, on the row of the lane's first student; the cleanup after
+each student), the execution (the notebook's cells and the graded functions, in the
+jail), the scoring (the grader replaying the results through the checks) and the feedback
 (nbgrader's autograde bookkeeping, the gradebook and the feedback page). With
 `--with-nbgrader`, the same folders are also graded by plain sequential `nbgrader
 autograde` (no sandbox, no feedback) for comparison. Needs root and bubblewrap, like

@@ -536,7 +536,8 @@ def _schedule(ctx, students, jobs, on_row, progress):
     bar = tqdm(total=len(students), desc=f"grading {ctx.assignment.name}", unit="student", disable=not progress)
     stack = contextlib.ExitStack()
     try:
-        free = _lanes(ctx, jobs, stack) if ctx.use_sandbox else [None] * jobs
+        lanes = min(jobs, len(pending))  # never more students at once than there are
+        free = _lanes(ctx, lanes, stack) if ctx.use_sandbox else [None] * lanes
         while pending or running:
             while pending and len(running) < jobs:
                 slot, student = pending.pop(0)

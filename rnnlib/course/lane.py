@@ -139,8 +139,9 @@ class Lane:
         reply = None if timed_out or overflow else self._reply(nonce, time.monotonic() + CLEANUP_SECONDS)
         if reply is None or reply.get("clean") is not True:
             self.stop()
-        status = reply.get("status") if reply else None
-        return sandbox.Outcome(output, timed_out, overflow, status if type(status) is int else None)
+        status, cpu = (reply.get("status"), reply.get("cpu")) if reply else (None, None)
+        return sandbox.Outcome(output, timed_out, overflow, status if type(status) is int else None,
+                               float(cpu) if type(cpu) in (int, float) and 0 <= cpu < 1e6 else 0.0)
 
     def _reply(self, nonce, deadline):
         """The zygote's reply to the run ``nonce`` (older replies skipped), or None."""

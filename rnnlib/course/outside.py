@@ -174,6 +174,7 @@ class Attempt:
     timed_out: bool
     outputs: dict = dataclasses.field(default_factory=dict)  # cell index -> (count, [output dicts])
     checks: dict = dataclasses.field(default_factory=dict)  # call number -> record of a test cell's check
+    jail_cpu: float = 0.0  # the jail's own CPU for this run (its start, the cleanup after it)
 
 
 def _attempt(job, plan, lane, timeout, max_bytes):
@@ -185,7 +186,7 @@ def _attempt(job, plan, lane, timeout, max_bytes):
         argv = [sys.executable, runner.__file__, json.dumps(dict(plan, job=str(job), jailed=False))]
         outcome = sandbox.run(argv, timeout, max_bytes, env=sandbox.unjailed_env())
     frames, _ = runner.read_frames(outcome.output)
-    run = Attempt({}, [], False, outcome.timed_out)
+    run = Attempt({}, [], False, outcome.timed_out, jail_cpu=outcome.jail_cpu)
     for kind, payload in frames:
         if kind == "progress":
             run.progress.append(payload.decode("utf-8", "replace")[:200])
@@ -482,7 +483,8 @@ def run(assignment, cells, functions, secret, student, job, jail=None, deadline=
                                                   f"not read ({type(exc).__name__}).")
     shown = _cell_outputs(cells, attempts, prepared, budget) if outputs else {}
     start = sum(_reported_cpu(run, "started") for _, run in attempts)
-    seconds = {"jail": start, "execution": sum(_reported_cpu(run, "cpu") for _, run in attempts) - start,
+    jail = start + sum(run.jail_cpu for _, run in attempts)  # a lane's start is on its first student's row
+    seconds = {"jail": jail, "execution": sum(_reported_cpu(run, "cpu") for _, run in attempts) - start,
                "scoring": time.process_time() - started}
     return Run(status, verdicts, shown, seconds)
 

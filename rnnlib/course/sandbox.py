@@ -64,6 +64,7 @@ class Outcome:
     timed_out: bool
     overflow: bool  # it tried to write more than max_bytes
     returncode: int
+    jail_cpu: float = 0.0  # CPU seconds of the jail's own (its zygote's start, the cleanup after a run)
 
 
 def bwrap_path():

@@ -80,7 +80,6 @@ def _child(plan, out, uid, limits):
         os.dup2(null, 2)
         os.close(out)
         os.close(null)  # what stays open is the zygote's own reading: font files
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         become(uid, limits)
         runner.main(plan)
     finally:
@@ -169,8 +168,16 @@ def clean(uid):
     return os.waitstatus_to_exitcode(status) == 0
 
 
+def _cpu():
+    """CPU seconds of this process and of the children it waited for."""
+    return sum(os.times()[:4])
+
+
 def serve(control, uid, limits):
-    """Fork one run per request on ``control`` until it closes or a run leaves something."""
+    """Fork one run per request on ``control`` until it closes or a run leaves something.
+    Each reply says the CPU the jail spent on its own since the last (``cpu``: the
+    zygote's start for the first run, then the cleanups), the run's not included."""
+    spent = 0.0  # the first reply carries the zygote's start: Python, the imports, the figure
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(control, 1 << 20, 1)
@@ -184,13 +191,18 @@ def serve(control, uid, limits):
                 os.close(fd)
             control.send(json.dumps({"nonce": request.get("nonce"), "status": None, "clean": True}).encode())
             continue
+        before = _cpu()
         pid = os.fork()
         if pid == 0:
             _child(request["plan"], fds[0], uid, limits)
         os.close(fds[0])
         _, status = os.waitpid(pid, 0)
+        after = _cpu()  # the run's CPU lies between before and after: the runner reports it itself
         tidy = clean(uid)
-        control.send(json.dumps({"nonce": request.get("nonce"), "status": status, "clean": tidy}).encode())
+        now = _cpu()
+        control.send(json.dumps({"nonce": request.get("nonce"), "status": status, "clean": tidy,
+                                 "cpu": round(before - spent + now - after, 4)}).encode())
+        spent = now
         if not tidy:
             return
 
@@ -200,7 +212,13 @@ def main(config):
     os.dup2(os.open(os.devnull, os.O_RDWR), 1)
     runner._matplotlib_cache(config.get("matplotlib_cache"))  # into MPLCONFIGDIR, root's: runs only read it
     if config.get("warm"):
-        warm()
+        try:
+            warm()
+        except Exception:  # noqa: BLE001 - a run then imports for itself, as in a cold jail
+            pass
+        finally:
+            if "matplotlib.pyplot" in sys.modules:
+                sys.modules["matplotlib.pyplot"].close("all")
     serve(control, int(config["uid"]), {k: int(v) for k, v in config["limits"].items()})
 
 
