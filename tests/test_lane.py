@@ -25,15 +25,15 @@ STEP = ("import numpy as np\n\ndef rnn_step_forward(x, h_prev, Wx, Wh, b):\n"
 # a run that leaves all it can behind: files in every writable place, a process that
 # outlives it (it would write a file later), a SysV shared-memory segment
 LITTER = '''import ctypes, os, subprocess, sys
-open(os.path.expanduser("~/left.txt"), "w").write("from the last student")
-os.makedirs("/tmp/deep/er", exist_ok=True)
-open("/tmp/deep/er/left.txt", "w").write("x")
-os.chmod("/tmp/deep/er", 0)
+open(os.path.expanduser("~/litter-home.txt"), "w").write("from the last student")
+os.makedirs("/tmp/litter-dir/er", exist_ok=True)
+open("/tmp/litter-dir/er/litter.txt", "w").write("x")
+os.chmod("/tmp/litter-dir/er", 0)
 if os.access("/dev/shm", os.W_OK):
-    open("/dev/shm/left", "w").write("x")
+    open("/dev/shm/litter", "w").write("x")
 libc = ctypes.CDLL(None)
 print("shm", libc.shmget(0x5eed, 4096, 0o1666))
-subprocess.Popen([sys.executable, "-c", "import time, os; time.sleep(3); open(os.path.expanduser('~/late.txt'), 'w')"],
+subprocess.Popen([sys.executable, "-c", "import time, os; time.sleep(3); open(os.path.expanduser('~/litter-late.txt'), 'w')"],
                  start_new_session=True)
 '''
 
@@ -46,7 +46,7 @@ print("uid", os.getuid(), os.geteuid(), "caps", status["CapEff"].strip(), status
 print("warm", "matplotlib.pyplot" in sys.modules and "rnnlib" in sys.modules)
 print("stdin", os.readlink("/proc/self/fd/0"))
 left = [os.path.join(d, f) for top in ("/tmp", os.path.expanduser("~"), "/dev/shm") if os.path.isdir(top)
-        for d, ds, fs in os.walk(top) for f in fs + ds if f.startswith(("left", "late", "deep"))]
+        for d, ds, fs in os.walk(top) for f in fs + ds if f.startswith("litter")]
 print("left", sorted(left))
 others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()
           and os.stat("/proc/" + p).st_uid == os.getuid()]
