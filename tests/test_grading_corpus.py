@@ -152,6 +152,15 @@ def test_canaries_untouched(graded):
     assert after == before, "a root-owned file changed (content, owner or mode) or appeared"
 
 
+def test_no_trap_reaches_another_student(graded):
+    """The traps one student leaves in its lane (tests/grading: leaves-traps-...) show on
+    no other student's page: each of them found a clean jail."""
+    out = graded["runs"][0][1]
+    for page in (out / "feedback").rglob("*.html"):
+        if "leaves-traps" not in str(page):
+            assert "TRAP-SPRUNG" not in page.read_text(encoding="utf-8", errors="replace"), page
+
+
 def test_no_active_content_in_any_feedback_page(graded):
     out = graded["runs"][0][1]
     for page in (out / "feedback").rglob("*.html"):

