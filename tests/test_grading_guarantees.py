@@ -143,6 +143,30 @@ def test_interrupted_run_leaves_nothing_and_resume_finishes_it_identically(tmp_p
         assert (out / "feedback" / s / corpus.ASSIGNMENT / f"{corpus.ASSIGNMENT}.html").stat().st_mtime_ns == mtime
 
 
+def test_ctrl_c_right_after_a_journal_line_still_puts_that_student_in_grades_csv(tmp_path, monkeypatch):
+    """The interrupt arrives just as a row's journal line is on disk: the student is in
+    grades.csv too, so the journal and grades.csv agree (once, CI's Ctrl-C landed during
+    the journal's fsync and grades.csv lost the student the journal had)."""
+    submitted = _class(tmp_path / "submitted", {"s0": corpus.solution(), "s1": corpus.wrong()})
+    for key, value in _env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    add = grading.Journal.add
+
+    def add_then_ctrl_c(self, row):
+        add(self, row)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(grading.Journal, "add", add_then_ctrl_c)
+    out = tmp_path / "out"
+    with pytest.raises(grading.Interrupted):
+        grading.grade_class(ROOT, corpus.ASSIGNMENT, submitted, out, jobs=1, use_sandbox=False,
+                            progress=False)
+    with open(out / "grades.csv", newline="") as f:
+        done = {r["student_id"] for r in csv.DictReader(f)}
+    journaled = {json.loads(line)["student_id"] for line in (out / grading.JOURNAL).read_text().splitlines()[1:]}
+    assert done == journaled == {"s0"}
+
+
 def test_resume_refuses_a_journal_of_another_secret(tmp_path):
     submitted = _class(tmp_path / "submitted", {})
     out = tmp_path / "out"

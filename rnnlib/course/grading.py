@@ -490,6 +490,16 @@ def write_csv(path, assignment, rows):
     _write_atomically(pathlib.Path(path), buffer.getvalue().encode("utf-8", "surrogateescape"))
 
 
+@contextlib.contextmanager
+def _signals_held(*signums):
+    """Signals that arrive inside the block are delivered when it ends."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signums)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 class Interrupted(Exception):
     """The run was stopped (Ctrl-C or SIGTERM) after grading ``done`` of ``total``."""
 
@@ -646,8 +656,12 @@ def grade_class(root, assignment_name, submitted_dir, out_dir, jobs=None, use_sa
     last_write = [0.0]
 
     def on_row(row):
-        journal.add(row)
-        rows[row.student_id] = row
+        # Ctrl-C waits until the row is in both the journal and ``rows``: an interrupt
+        # between the two (the journal's fsync is the long part) would journal a student
+        # whom the final grades.csv then leaves out.
+        with _signals_held(signal.SIGINT, signal.SIGTERM):
+            journal.add(row)
+            rows[row.student_id] = row
         if time.monotonic() - last_write[0] > 1.0:
             write_csv(out_dir / "grades.csv", assignment_name, rows.values())
             last_write[0] = time.monotonic()
