@@ -40,12 +40,44 @@ def alembic_head():
     return ScriptDirectory.from_config(config).get_current_head()
 
 
+@functools.lru_cache(maxsize=64)
+def _checked_validator(schema):
+    """A validator for ``schema`` (JSON text), the schema checked once."""
+    import json
+
+    import jsonschema
+
+    loaded = json.loads(schema)
+    cls = jsonschema.validators.validator_for(loaded)
+    cls.check_schema(loaded)
+    return cls(loaded)
+
+
+class _SchemaCheckedOnce:
+    """What nbgrader's metadata check uses of ``jsonschema``: ``validate``, the same
+    checks and the same error, but the schema itself checked once per process, not for
+    every cell of every notebook (about 0.035 s of CPU per student graded)."""
+
+    @staticmethod
+    def validate(instance, schema):
+        import json
+
+        import jsonschema
+
+        validator = _checked_validator(json.dumps(schema, sort_keys=True))
+        error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+
 def api(root, **kwargs):
     """An ``NbGraderAPI`` for the course at ``root`` with the course's settings."""
     import nbgrader.api
+    import nbgrader.nbgraderformat.common
     from nbgrader.apps.api import NbGraderAPI
 
     nbgrader.api.get_alembic_version = alembic_head  # Gradebook() looks it up when it makes one
+    nbgrader.nbgraderformat.common.jsonschema = _SchemaCheckedOnce
 
     quiet = logging.getLogger("rnncourse.nbgrader")
     quiet.setLevel(logging.ERROR)

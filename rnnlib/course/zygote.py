@@ -38,15 +38,72 @@ LIMITS = {"memory": resource.RLIMIT_AS, "cpu": resource.RLIMIT_CPU, "processes":
           "file": resource.RLIMIT_FSIZE, "files": resource.RLIMIT_NOFILE, "core": resource.RLIMIT_CORE}
 
 
+# what a parse of mathtext reads from matplotlib's settings beyond its arguments
+MATHTEXT_RC = ("mathtext.fontset", "mathtext.fallback", "mathtext.default", "mathtext.rm", "mathtext.it",
+               "mathtext.bf", "mathtext.bfit", "mathtext.sf", "mathtext.tt", "mathtext.cal")
+LOG_LABELS = range(-30, 31)  # the exponents of log-axis labels parsed before any run
+
+
+def share_mathtext(size=1024):
+    """One cache of parsed mathtext for all of a process's renderers. matplotlib keeps
+    one per renderer, and every figure (and every print of it) has renderers of its own,
+    so a log axis's labels (``10^k``, each about 7 ms) were parsed again for every figure
+    of every run. A parse depends only on its arguments, the parser's output type and
+    the mathtext settings, which together are the key here."""
+    import functools
+
+    import matplotlib
+    from matplotlib import mathtext
+
+    parse = mathtext.MathTextParser._parse_cached.__wrapped__
+    parsers = {}
+
+    @functools.lru_cache(size)
+    def cached(output_type, settings, s, dpi, prop, antialiased, load_glyph_flags):
+        return parse(parsers[output_type], s, dpi, prop, antialiased, load_glyph_flags)
+
+    def _parse_cached(self, s, dpi, prop, antialiased, load_glyph_flags):
+        parsers.setdefault(self._output_type, self)
+        settings = tuple(matplotlib.rcParams.get(k) for k in MATHTEXT_RC)
+        return cached(self._output_type, settings, s, dpi, prop, antialiased, load_glyph_flags)
+
+    mathtext.MathTextParser._parse_cached = _parse_cached
+
+
 def warm():
-    """Import what the notebooks import, and draw one figure with the parts that cost
-    most the first time (log axes, mathtext, a legend, tight layout), then close it."""
-    import IPython.core.interactiveshell  # noqa: F401 - the runner's shell is made in each run
+    """Import what the notebooks and the runner import (never ``rnnlib.checks``: each
+    run puts its own stand-in in its place), and draw one figure with the parts that
+    cost most the first time (log axes, mathtext, a legend, tight layout), then close
+    it; parse the labels of log axes from 10^-30 to 10^30 at the tick labels' sizes."""
+    import hmac  # noqa: F401 - these two for the checks' stand-in, which each run makes
+    import secrets  # noqa: F401
+
+    import IPython.core.application  # noqa: F401 - the runner's shell is made in each run,
+    import IPython.core.completer  # noqa: F401   and making it imports these
+    import IPython.core.completerlib  # noqa: F401
+    import IPython.core.crashhandler  # noqa: F401
+    import IPython.core.interactiveshell  # noqa: F401
+    import IPython.core.logger  # noqa: F401
+    import IPython.core.magics  # noqa: F401
+    import IPython.core.oinspect  # noqa: F401
+    import matplotlib
     import matplotlib.pyplot as plt
-    import numpy  # noqa: F401
+    import numpy
+    import numpy.random  # noqa: F401
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
 
     import rnnlib  # noqa: F401
     import rnnlib.plots.lstm  # noqa: F401
+    from rnnlib.backend import array_namespace
+
+    array_namespace(numpy.zeros(1))  # array_api_compat's NumPy namespace: it imports most of NumPy (0.07 s)
+    share_mathtext()
+    renderer = RendererAgg(1, 1, matplotlib.rcParams["figure.dpi"])
+    for size in {FontProperties(size=matplotlib.rcParams[f"{a}tick.labelsize"]).get_size() for a in "xy"}:
+        for k in LOG_LABELS:
+            renderer.get_text_width_height_descent(rf"$\mathdefault{{10^{{{k}}}}}$", FontProperties(size=size),
+                                                   ismath=True)
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(6, 3))
     left.plot([1, 10, 100], label="a")
