@@ -39,11 +39,12 @@ subprocess.Popen([sys.executable, "-c", "import time, os; time.sleep(3); open(os
 
 # what a run sees: its uid, capabilities, imports done before its first cell, and
 # every trace of an earlier run
-LOOK = '''import ctypes, os, sys, time
+LOOK = '''import ctypes, gc, os, sys, time
 time.sleep(0.2)
 status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines())
 print("uid", os.getuid(), os.geteuid(), "caps", status["CapEff"].strip(), status["CapPrm"].strip())
 print("warm", "matplotlib.pyplot" in sys.modules and "rnnlib" in sys.modules)
+print("frozen", gc.get_freeze_count() > 10000)
 print("stdin", os.readlink("/proc/self/fd/0"))
 left = [os.path.join(d, f) for top in ("/tmp", os.path.expanduser("~"), "/dev/shm") if os.path.isdir(top)
         for d, ds, fs in os.walk(top) for f in fs + ds if f.startswith("litter")]
@@ -95,6 +96,7 @@ def test_a_run_starts_warm_and_finds_nothing_of_the_run_before(lane):
     uid = lane.jail.uid
     assert seen["uid"] == f"{uid} {uid} caps 0000000000000000 0000000000000000", "no root, no capability"
     assert seen["warm"] == "True", "NumPy, matplotlib and rnnlib were imported before the first cell"
+    assert seen["frozen"] == "True", "the zygote's objects are out of the run's garbage collector's way"
     assert seen["stdin"] == "/dev/null", "the zygote's socket is not the run's"
     assert seen["left"] == "[]", "no file of the earlier run in home, /tmp or /dev/shm"
     assert seen["others"] == "[]", "no process of the earlier run"
