@@ -25,12 +25,22 @@ def _cell(meta):
     return cell
 
 
-def test_the_metadata_check_installed_by_api_is_the_one_checking_the_schema_once(tmp_path):
+def test_the_metadata_check_installed_by_api_checks_the_schema_once(tmp_path, monkeypatch):
     import nbgrader.nbgraderformat.common as common
 
     nbapi.api(tmp_path)
     assert common.jsonschema is nbapi._SchemaCheckedOnce
-    MetadataValidator().validate_cell(_cell(GOOD))  # passes, as with jsonschema
+    validator = MetadataValidator()
+    cls = jsonschema.validators.validator_for(validator.schema)
+    checked = []
+    check = cls.check_schema
+    monkeypatch.setattr(cls, "check_schema", lambda schema, *a, **k: checked.append(1) or check(schema, *a, **k))
+    validator.schema = dict(validator.schema, title="a schema of this test's own")  # not in the cache yet
+    for _ in range(5):
+        validator.validate_cell(_cell(GOOD))  # passes, as with jsonschema
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate_cell(_cell(BAD[0]))
+    assert len(checked) == 1
 
 
 @pytest.mark.parametrize("meta", BAD)

@@ -491,13 +491,21 @@ def write_csv(path, assignment, rows):
 
 
 @contextlib.contextmanager
-def _signals_held(*signums):
-    """Signals that arrive inside the block are delivered when it ends."""
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signums)
+def _signals_deferred(*signums):
+    """Signals that arrive inside the block are handled (by their handlers of before)
+    when it ends. Python runs signal handlers in the main thread, whichever thread the
+    kernel hands a signal to, so the handlers are swapped rather than the signal mask
+    (tqdm's monitor thread, or Dask's, would take a signal the main thread blocks, and
+    the main thread would still raise at once). Call it from the main thread."""
+    caught = []
+    previous = {signum: signal.signal(signum, lambda signum, frame: caught.append(signum)) for signum in signums}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)
 
 
 class Interrupted(Exception):
@@ -659,7 +667,7 @@ def grade_class(root, assignment_name, submitted_dir, out_dir, jobs=None, use_sa
         # Ctrl-C waits until the row is in both the journal and ``rows``: an interrupt
         # between the two (the journal's fsync is the long part) would journal a student
         # whom the final grades.csv then leaves out.
-        with _signals_held(signal.SIGINT, signal.SIGTERM):
+        with _signals_deferred(signal.SIGINT, signal.SIGTERM):
             journal.add(row)
             rows[row.student_id] = row
         if time.monotonic() - last_write[0] > 1.0:

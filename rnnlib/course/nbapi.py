@@ -56,7 +56,8 @@ def _checked_validator(schema):
 class _SchemaCheckedOnce:
     """What nbgrader's metadata check uses of ``jsonschema``: ``validate``, the same
     checks and the same error, but the schema itself checked once per process, not for
-    every cell of every notebook (about 0.035 s of CPU per student graded)."""
+    every cell of every notebook (10 ms for a pass over the 19 such cells of 04-gradients,
+    0.9 ms with it checked once; autograde makes about two passes per student)."""
 
     @staticmethod
     def validate(instance, schema):

@@ -77,7 +77,6 @@ def rehearse():
         return None
 
 
-
 ROW = rehearse()
 # Everything the server holds now stays put in the processes forked from it: the garbage
 # collector of each student's process then leaves those objects alone, instead of walking
