@@ -526,7 +526,9 @@ def _():
 def _():
     # a jail serves students one after another: plant an IPython startup file, a module in
     # the home folder, and a process that waits for this run to end, then for 30 s kills
-    # every process it may and writes forged outputs onto every pipe it can open
+    # every process it may and writes forged outputs onto every pipe it can open; and
+    # poison, in its own process, what every run of the lane starts from (the zygote's
+    # shared mathtext cache, IPython's shell class): a run is a fork, so this must die with it
     trap = ("import json, os, struct, sys, time\n"
             "runner = int(sys.argv[1])\n"
             "while os.path.exists(f'/proc/{runner}'):\n    time.sleep(0.05)\n"
@@ -551,6 +553,12 @@ def _():
                               "open(os.path.join(startup, '00-trap.py'), 'w').write("
                               "\"print('TRAP-SPRUNG')\\nimport numpy\\nnumpy.tanh = lambda x: x\\n\")\n"
                               "open(os.path.expanduser('~/matplotlib.py'), 'w').write(\"print('TRAP-SPRUNG')\\n\")\n"
+                              "import matplotlib.mathtext as _mt, IPython.core.interactiveshell as _ish\n"
+                              "_parse, _run = _mt.MathTextParser._parse_cached, _ish.InteractiveShell.run_cell\n"
+                              "def _poisoned_parse(self, *a):\n    print('TRAP-SPRUNG')\n    return _parse(self, *a)\n"
+                              "def _poisoned_run(self, *a, **k):\n    print('TRAP-SPRUNG')\n    return _run(self, *a, **k)\n"
+                              "_mt.MathTextParser._parse_cached = _poisoned_parse\n"
+                              "_ish.InteractiveShell.run_cell = _poisoned_run\n"
                               f"subprocess.Popen([sys.executable, '-c', {trap!r}, str(os.getpid())], "
                               "start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, "
                               "stderr=subprocess.DEVNULL)\n", at=2)
