@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .activations import sigmoid, sigmoid_grad_from_output
-from .lstm import _lstm_cell_backward
+from .lstm import _by_gate, _lstm_cell_backward
 from .validate import check_inputs
 
 
@@ -75,7 +75,7 @@ def lstm_peephole_step_backward(dh, dc, cache):
     # the LSTM's cell backward, in place: the h -> c term, the gates' gradients into da,
     # and dc_total becomes the gradient of c_prev along the path c_prev -> c via f
     da = xp.empty(gates.shape, dtype=xp.result_type(dc_total, gates, c_prev))  # (N, 4H)
-    _lstm_cell_backward(xp, dh, dc_total, c_prev, gates, tanh_c, da)
+    _lstm_cell_backward(xp, dh, dc_total, c_prev, _by_gate(xp, gates), tanh_c, _by_gate(xp, da))
     da_i, da_f = da[:, :H], da[:, H : 2 * H]
     dc_prev = dc_total + da_i * p[0, :] + da_f * p[1, :]  # c_prev reaches i and f through p_i, p_f
     dp = xp.stack([xp.sum(da_i * c_prev, axis=0), xp.sum(da_f * c_prev, axis=0),

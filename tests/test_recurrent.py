@@ -120,6 +120,37 @@ def test_lstm_forward_uses_c0_and_exposes_cell_states(xp, rng):
     np.testing.assert_allclose(to_np(cache_zero.c0), np.zeros((N, H)))
 
 
+def test_lstm_sequence_keeps_each_gate_as_one_block(xp, rng):
+    """lstm_forward's cache holds the gates gate-major, (4, T, N, H): cache.gates[k, t]
+    is block k (i, f, o, g) of the packed (N, 4H) gates lstm_step_forward keeps at step t."""
+    N, T, D, H = 2, 3, 2, 4
+    p = params(xp, rng, "lstm", D, H)
+    x = xp.asarray(rng.standard_normal((N, T, D)))
+    h = c = xp.asarray(rng.standard_normal((N, H)))
+    _, cache = rnnlib.lstm_forward(x, h, p["Wx"], p["Wh"], p["b"], c0=c)
+    assert tuple(cache.gates.shape) == (4, T, N, H)
+    for t in range(T):
+        h, c, step = rnnlib.lstm_step_forward(x[:, t, :], h, c, p["Wx"], p["Wh"], p["b"])
+        for k in range(4):
+            np.testing.assert_allclose(to_np(cache.gates[k, t, ...]),
+                                       to_np(step.gates[:, k * H:(k + 1) * H]), rtol=1e-12)
+
+
+def test_by_gate_is_a_view_of_the_packed_blocks(xp):
+    """The cell works on (4, N, H) views of a packed (N, 4H) array: writing into block k
+    of the view writes into columns k*H to (k+1)*H of the packed array."""
+    from rnnlib.lstm import _by_gate
+
+    N, H = 2, 3
+    packed = xp.reshape(xp.arange(N * 4 * H, dtype=xp.float64), (N, 4 * H))
+    view = _by_gate(xp, packed)
+    assert tuple(view.shape) == (4, N, H)
+    np.testing.assert_array_equal(to_np(view[2, ...]), to_np(packed[:, 2 * H:3 * H]))
+    view[1, ...] = -1.0
+    got = to_np(packed)
+    assert (got[:, H:2 * H] == -1).all() and (got[:, :H] >= 0).all() and (got[:, 2 * H:] >= 0).all()
+
+
 def test_lstm_gate_order_is_i_f_o_g(xp):
     """Set one block of the bias at a time and watch which part of the cell moves."""
     N, D, H = 1, 1, 1

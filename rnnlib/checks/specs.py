@@ -899,7 +899,7 @@ def _lstm_back_decouple(rng, args):
     xp = _xp(cache.gates)
     gates = _fresh(rng, cache.gates)  # the cell turns these pre-activations into the gates
     c, tanh_c, h = (xp.empty(cache.c_prev.shape, dtype=gates.dtype) for _ in range(3))
-    lstm._lstm_cell(xp, gates, cache.c_prev, c, tanh_c, h)
+    lstm._lstm_cell(xp, lstm._by_gate(xp, gates), cache.c_prev, c, tanh_c, h)
     return (dh, dc, cache._replace(gates=gates, tanh_c=tanh_c))
 
 
